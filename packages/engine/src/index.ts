@@ -1,0 +1,1 @@
+export type { Kernel, DType, FloatArray } from './kernel.js';

@@ -1,0 +1,9 @@
+import { BnlabError, type Command } from './command.js';
+
+// Placeholder until its issue lands: says so plainly instead of pretending.
+export const command: Command = {
+  help: 'Usage: bnlab worker (not implemented yet)',
+  async run() {
+    throw new BnlabError('bnlab worker is not implemented yet');
+  },
+};

@@ -1,0 +1,62 @@
+// The contract every subcommand module (cli/cmd-<name>.ts) follows.
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+
+export interface Context {
+  debug: boolean;
+}
+
+export interface Command {
+  /** Full --help text: usage line, description, every option with its default. */
+  help: string;
+  /** Returns the exit code. Throw UsageError / BnlabError for one-line errors. */
+  run(argv: string[], ctx: Context): Promise<number>;
+}
+
+/** An error whose message is the whole story for the user: printed as one line, no stack. */
+export class BnlabError extends Error {
+  constructor(message: string, readonly exitCode = 1) {
+    super(message);
+  }
+}
+
+export class UsageError extends BnlabError {}
+
+/** node:util parseArgs in strict mode, with its errors turned into one-line usage errors. */
+export function parseFlags<T extends NonNullable<ParseArgsConfig['options']>>(
+  argv: string[],
+  options: T,
+  command: string,
+  allowPositionals = false,
+): ReturnType<typeof parseArgs<{ args: string[]; options: T; strict: true; allowPositionals: boolean }>> {
+  try {
+    return parseArgs({ args: argv, options, strict: true, allowPositionals });
+  } catch (err) {
+    const msg = err instanceof Error ? err.message.split('\n')[0] : String(err);
+    throw new UsageError(`${command}: ${msg.replace(/\. To specify a positional argument.*$/, '')} (see bnlab ${command} --help)`);
+  }
+}
+
+/** Parses a number flag; a bad value is a usage error naming the flag. */
+export function numberFlag(value: string | undefined, flag: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n)) throw new UsageError(`--${flag}: '${value}' is not a number`);
+  return n;
+}
+
+export function intFlag(value: string | undefined, flag: string, fallback: number, min = 0): number {
+  const n = numberFlag(value, flag, fallback);
+  if (!Number.isInteger(n) || n < min) throw new UsageError(`--${flag}: '${value}' must be an integer ≥ ${min}`);
+  return n;
+}
+
+/** "50,30,20" → [50, 30, 20]; "" → [] (a linear classifier). */
+export function listFlag(value: string | undefined, flag: string, fallback: number[]): number[] {
+  if (value === undefined) return fallback;
+  if (value.trim() === '') return [];
+  return value.split(',').map((s) => {
+    const n = Number(s);
+    if (!Number.isInteger(n) || n < 1) throw new UsageError(`--${flag}: '${s}' in '${value}' is not a positive integer`);
+    return n;
+  });
+}
