@@ -1,0 +1,91 @@
+// The trial store: one canonical-JSON record per finished trial at <dir>/<hash[0:2]>/<hash>.json,
+// written temp+rename. Reading validates everything it can (JSON, the hash against the file name and
+// the identity, the shape against schemas/result-trial.schema.json): a corrupt record is reported,
+// deleted and recomputed, never trusted.
+//
+// Where: results/<profile>/trials/ under the workspace. That is outside every Nx output folder
+// (results/<profile>/<stage>/), so a cache restore never touches it, and it is committable: the
+// published profiles commit their records so a fresh clone re-aggregates without training
+// (results/smoke/ and the lock files are gitignored).
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { writeFileAtomic } from '../util/atomic-write.js';
+import { canonicalJson } from '../util/canonical-json.js';
+import { schemaErrors } from '../stages/schemas.js';
+import { trialHash } from './identity.js';
+import type { TrialRecord } from './executor.js';
+
+const HASH = /^[0-9a-f]{64}$/;
+
+export function trialStoreDir(workspace: string, profile: string): string {
+  return path.join(workspace, 'results', profile, 'trials');
+}
+
+export function recordPath(dir: string, hash: string): string {
+  if (!HASH.test(hash)) throw new Error(`not a trial hash: '${hash}'`);
+  return path.join(dir, hash.slice(0, 2), `${hash}.json`);
+}
+
+/** Why `value` is not a valid record for `hash`, or undefined when it is. */
+export function recordProblem(value: unknown, hash: string): string | undefined {
+  const errors = schemaErrors('result-trial', value);
+  if (errors.length > 0) return errors.slice(0, 3).join('; ');
+  const r = value as TrialRecord;
+  if (r.hash !== hash) return `its hash ${r.hash.slice(0, 12)}… is not its file name's`;
+  const actual = trialHash(r.identity);
+  if (actual !== hash) return `its identity hashes to ${actual.slice(0, 12)}…, not ${hash.slice(0, 12)}…`;
+  return undefined;
+}
+
+/**
+ * The record of trial `hash`, or undefined when there is none. A record that fails validation is
+ * reported through `warn`, deleted, and treated as absent (so it is recomputed).
+ */
+export function readRecord(dir: string, hash: string, warn: (msg: string) => void): TrialRecord | undefined {
+  const file = recordPath(dir, hash);
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
+  let problem: string | undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+    problem = recordProblem(value, hash);
+  } catch (err) {
+    problem = `not JSON (${(err as Error).message})`;
+  }
+  if (problem === undefined) return value as TrialRecord;
+  warn(`trial store: ${file} is corrupt: ${problem}; deleted, the trial will be recomputed`);
+  rmSync(file, { force: true });
+  return undefined;
+}
+
+/** Writes a record (validated first: an invalid record is a bug, never stored). */
+export function writeRecord(dir: string, record: TrialRecord): void {
+  const problem = recordProblem(record, record.hash);
+  if (problem !== undefined) throw new Error(`refusing to store trial ${record.hash}: ${problem}`);
+  writeFileAtomic(recordPath(dir, record.hash), `${canonicalJson(record)}\n`);
+}
+
+/** Hashes of every record file present (not validated). */
+export function listRecords(dir: string): string[] {
+  let subdirs: string[];
+  try {
+    subdirs = readdirSync(dir);
+  } catch {
+    return [];
+  }
+  const out: string[] = [];
+  for (const sub of subdirs.sort()) {
+    if (!/^[0-9a-f]{2}$/.test(sub)) continue;
+    for (const f of readdirSync(path.join(dir, sub)).sort()) {
+      const h = f.slice(0, -'.json'.length);
+      if (f.endsWith('.json') && HASH.test(h) && h.startsWith(sub)) out.push(h);
+    }
+  }
+  return out;
+}
