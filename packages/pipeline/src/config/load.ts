@@ -78,6 +78,7 @@ export function resolveAllProfiles(text: string, name: string, env: Env): Record
     );
   }
   const js: unknown = doc.toJS();
+  if (js === null || js === undefined) throw new ConfigError(name, [{ line: 1, col: 1, path: '', message: 'the file is empty: it needs at least `version: 1`' }]);
   const at = (p: PathSegment[], target: 'key' | 'value' = 'value') => locate(doc, lines, p, target);
 
   const schemaProblems = validateDocument(js);
@@ -106,6 +107,7 @@ export function resolveAllProfiles(text: string, name: string, env: Env): Record
       for (const layer of layers) {
         found ??= p.paths.map((c) => [...layer, ...c]).find((c) => exists(doc, c));
       }
+      // Nothing the file sets: the place the first candidate would go (its deepest existing parent).
       const where = found ?? p.paths[0];
       const key = `${dotted(where)}\0${p.message}`;
       if (seen.has(key)) continue; // a base-file problem shows under every profile: report it once

@@ -40,7 +40,7 @@ export function resolveDocument(
     const t = (stage ? deepMerge(defaults.training, stagesDoc[stage].training) : defaults.training) as Plain;
     const at = (key: string) => layers.map((l) => [...l, key]);
     if ((t.etaMin as number) > (t.etaMax as number)) {
-      problem(at('etaMax'), `etaMin ${t.etaMin} > etaMax ${t.etaMax}: the cycle's lowest learning rate must not exceed its highest`);
+      problem([...at('etaMax'), ...at('etaMin')], `etaMin ${t.etaMin} > etaMax ${t.etaMax}: the cycle's lowest learning rate must not exceed its highest`);
     }
     if ('nsEpochs' in t && 'nsUpdates' in t) problem(at('nsUpdates'), 'set nsEpochs or nsUpdates, not both');
     const init: Init = t.init === 'he' ? { kind: 'he' } : { kind: 'normal', sigma: (t.init as { normal: number }).normal };
@@ -84,7 +84,7 @@ export function resolveDocument(
 
   const gc = stagesDoc.gradcheck;
   const dims = DIMENSIONS[data.dataset as Dataset];
-  if ((gc.dims as number) > dims) problem([['stages', 'gradcheck', 'dims']], `${gc.dims} > ${dims}, the input dimensions of ${data.dataset}`);
+  if ((gc.dims as number) > dims) problem([['stages', 'gradcheck', 'dims'], ['data', 'dataset']], `${gc.dims} > ${dims}, the input dimensions of ${data.dataset}`);
 
   const co = stagesDoc.coarse;
   const [uMin, uMax] = co.exponents as [number, number];
@@ -92,7 +92,7 @@ export function resolveDocument(
     problem([['stages', 'coarse', 'exponents']], `empty range [${uMin}, ${uMax}]: the first exponent must be below the second`);
   }
   if ((co.keep as number) > (co.samples as number)) {
-    problem([['stages', 'coarse', 'keep']], `keeps ${co.keep} of ${co.samples} samples: keep at most samples`);
+    problem([['stages', 'coarse', 'keep'], ['stages', 'coarse', 'samples']], `keeps ${co.keep} of ${co.samples} samples: keep at most samples`);
   }
   const coarseNet = oneNet(co.net as string, co.batchNorm as boolean, ['stages', 'coarse', 'net']);
 

@@ -86,7 +86,8 @@ function problemsOf(errors: ErrorObject[]): SchemaProblem[] {
         break;
       }
       case 'uniqueItems':
-        problems.push({ path: [...path, p.i as number], at: 'value', message: `duplicate of item ${(p.j as number) + 1} (items must be unique)` });
+        // ajv reports the pair as (i, j) with i < j: point at the later one.
+        problems.push({ path: [...path, p.j as number], at: 'value', message: `repeats item [${p.i as number}] (items must be unique)` });
         break;
       case 'anyOf':
       case 'oneOf':
