@@ -1,0 +1,280 @@
+// f32 GEMMs in WebAssembly SIMD, blocked like a BLAS (GotoBLAS loop order): per (KC × NC) block B is
+// packed into panels of 8 columns and per (MC × KC) block A into panels of 4 rows, both zero-padded,
+// then a 4×8 register tile (8 accumulator vectors: more spill on x86) runs over the panels with the
+// B panel held in L1. Pointers are byte offsets in linear memory.
+//
+// Every output element is one dot product accumulated in k order, in f32, starting from 0: a later K
+// block reloads the tile it stored. So the blocking constants never change a bit of the result, and the
+// plain SIMD build equals the scalar loop `c = fround(c + fround(a·b))`, which the specs check exactly.
+// The relaxed build differs only in `madd`: `f32x4.relaxed_madd` (fused on CPUs with FMA).
+
+const KC: i32 = 256; // k per block: a B panel (8 KiB) stays in L1
+const MC: i32 = 128; // rows per A block (128 KiB, L2)
+const NC: i32 = 512; // columns per B block (≤ 512 KiB, L2)
+
+// Scratch set by the host once: the packed B block, the packed A block and one 4×8 tile for edge tiles.
+let packedB: usize = 0;
+let packedA: usize = 0;
+let tile: usize = 0;
+
+/** Bytes of scratch the host must reserve and pass to setScratch. */
+export function scratchBytes(): i32 {
+  return (KC * NC + MC * KC + 4 * 8) * 4;
+}
+
+export function setScratch(ptr: usize): void {
+  packedB = ptr;
+  packedA = packedB + <usize>(KC * NC * 4);
+  tile = packedA + <usize>(MC * KC * 4);
+}
+
+// c = a·b + c (lanes); fused or not is the only difference between the two builds
+// @ts-ignore: decorator
+@inline function madd(a: v128, b: v128, c: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, c);
+  return f32x4.add(f32x4.mul(a, b), c);
+}
+
+// out[M,N] = a[M,K] · b[N,K]ᵀ
+export function gemmNT(out: usize, a: usize, b: usize, M: i32, N: i32, K: i32): void {
+  gemm(out, a, b, M, N, K, false, true);
+}
+
+// out[M,N] = a[M,K] · b[K,N]
+export function gemmNN(out: usize, a: usize, b: usize, M: i32, N: i32, K: i32): void {
+  gemm(out, a, b, M, N, K, false, false);
+}
+
+// out[M,N] = a[K,M]ᵀ · b[K,N]
+export function gemmTN(out: usize, a: usize, b: usize, M: i32, N: i32, K: i32): void {
+  gemm(out, a, b, M, N, K, true, false);
+}
+
+// out[M,N] = A[M,K] · B[K,N] where A(i,k) = aT ? a[k·M+i] : a[i·K+k] and B(k,j) = bT ? b[j·K+k] : b[k·N+j]
+function gemm(out: usize, a: usize, b: usize, M: i32, N: i32, K: i32, aT: bool, bT: bool): void {
+  if (M <= 0 || N <= 0) return;
+  if (K <= 0) {
+    memory.fill(out, 0, <usize>M * <usize>N * 4);
+    return;
+  }
+  const ldc = <usize>N * 4;
+  for (let jc = 0; jc < N; jc += NC) {
+    const nc = min(NC, N - jc);
+    for (let pc = 0; pc < K; pc += KC) {
+      const kc = min(KC, K - pc);
+      const first = pc == 0;
+      if (bT) packBT(b, K, jc, nc, pc, kc);
+      else packBN(b, N, jc, nc, pc, kc);
+      for (let ic = 0; ic < M; ic += MC) {
+        const mc = min(MC, M - ic);
+        if (aT) packAT(a, M, ic, mc, pc, kc);
+        else packAN(a, K, ic, mc, pc, kc);
+        for (let jr = 0; jr < nc; jr += 8) {
+          const nr = min(8, nc - jr);
+          const pb = packedB + <usize>(jr * kc * 4); // panel jr/8: kc × 8 floats
+          for (let ir = 0; ir < mc; ir += 4) {
+            const mr = min(4, mc - ir);
+            const pa = packedA + <usize>(ir * kc * 4); // panel ir/4: kc × 4 floats
+            const c = out + <usize>(ic + ir) * ldc + <usize>(jc + jr) * 4;
+            if (mr == 4 && nr == 8) {
+              micro(pa, pb, kc, c, ldc, first);
+            } else {
+              if (!first) loadTile(c, ldc, mr, nr, 32);
+              micro(pa, pb, kc, tile, 32, first);
+              storeTile(c, ldc, mr, nr, 32);
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+// Packs A(i,k) = a[i·K + k] for i in [ic, ic+mc), k in [pc, pc+kc) into panels of 4 rows (4 floats per k),
+// zero-padded, 4 k at a time with a 4×4 shuffle transpose.
+function packAN(a: usize, K: i32, ic: i32, mc: i32, pc: i32, kc: i32): void {
+  const ld = <usize>K * 4;
+  let dst = packedA;
+  for (let ir = 0; ir < mc; ir += 4) {
+    const mr = min(4, mc - ir);
+    const r0 = a + (<usize>(ic + ir) * <usize>K + <usize>pc) * 4;
+    if (mr == 4) {
+      const r1 = r0 + ld, r2 = r1 + ld, r3 = r2 + ld;
+      let k = 0;
+      let o: usize = 0;
+      for (; k + 4 <= kc; k += 4) {
+        transpose4(dst, 16, v128.load(r0 + o), v128.load(r1 + o), v128.load(r2 + o), v128.load(r3 + o));
+        dst += 64;
+        o += 16;
+      }
+      for (; k < kc; k++) {
+        store<f32>(dst, load<f32>(r0 + o), 0);
+        store<f32>(dst, load<f32>(r1 + o), 4);
+        store<f32>(dst, load<f32>(r2 + o), 8);
+        store<f32>(dst, load<f32>(r3 + o), 12);
+        dst += 16;
+        o += 4;
+      }
+    } else {
+      memory.fill(dst, 0, <usize>kc * 16);
+      for (let r = 0; r < mr; r++) {
+        const src = r0 + <usize>r * ld;
+        for (let k = 0; k < kc; k++) store<f32>(dst + <usize>k * 16 + <usize>r * 4, load<f32>(src + <usize>k * 4));
+      }
+      dst += <usize>kc * 16;
+    }
+  }
+}
+
+// Packs A(i,k) = a[k·M + i] (a is [K,M], e.g. dS in the weight gradient) the same way: plain copies.
+function packAT(a: usize, M: i32, ic: i32, mc: i32, pc: i32, kc: i32): void {
+  const ld = <usize>M * 4;
+  let dst = packedA;
+  for (let ir = 0; ir < mc; ir += 4) {
+    const mr = min(4, mc - ir);
+    let src = a + (<usize>pc * <usize>M + <usize>(ic + ir)) * 4;
+    if (mr == 4) {
+      for (let k = 0; k < kc; k++) {
+        v128.store(dst, v128.load(src));
+        src += ld;
+        dst += 16;
+      }
+    } else {
+      memory.fill(dst, 0, <usize>kc * 16);
+      for (let k = 0; k < kc; k++) {
+        for (let r = 0; r < mr; r++) store<f32>(dst + <usize>r * 4, load<f32>(src + <usize>r * 4));
+        src += ld;
+        dst += 16;
+      }
+    }
+  }
+}
+
+// Packs B(k,j) = b[k·N + j] for k in [pc, pc+kc), j in [jc, jc+nc) into panels of 8 columns, zero-padded.
+function packBN(b: usize, N: i32, jc: i32, nc: i32, pc: i32, kc: i32): void {
+  let dst = packedB;
+  for (let jr = 0; jr < nc; jr += 8) {
+    const nr = min(8, nc - jr);
+    let src = b + (<usize>pc * <usize>N + <usize>(jc + jr)) * 4;
+    const ld = <usize>N * 4;
+    if (nr == 8) {
+      for (let k = 0; k < kc; k++) {
+        v128.store(dst, v128.load(src), 0);
+        v128.store(dst, v128.load(src, 16), 16);
+        src += ld;
+        dst += 32;
+      }
+    } else {
+      memory.fill(dst, 0, <usize>kc * 32);
+      for (let k = 0; k < kc; k++) {
+        for (let j = 0; j < nr; j++) store<f32>(dst + <usize>j * 4, load<f32>(src + <usize>j * 4));
+        src += ld;
+        dst += 32;
+      }
+    }
+  }
+}
+
+// Packs B(k,j) = b[j·K + k] (b is [N,K], e.g. the weights W[m,d]) the same way: 8 rows of b, 4 k at a
+// time, transposed with two 4×4 shuffle transposes.
+function packBT(b: usize, K: i32, jc: i32, nc: i32, pc: i32, kc: i32): void {
+  const ld = <usize>K * 4;
+  let dst = packedB;
+  for (let jr = 0; jr < nc; jr += 8) {
+    const nr = min(8, nc - jr);
+    const r0 = b + (<usize>(jc + jr) * <usize>K + <usize>pc) * 4;
+    if (nr == 8) {
+      const r1 = r0 + ld, r2 = r1 + ld, r3 = r2 + ld, r4 = r3 + ld, r5 = r4 + ld, r6 = r5 + ld, r7 = r6 + ld;
+      let k = 0;
+      let o: usize = 0;
+      for (; k + 4 <= kc; k += 4) {
+        transpose4(dst, 32, v128.load(r0 + o), v128.load(r1 + o), v128.load(r2 + o), v128.load(r3 + o));
+        transpose4(dst + 16, 32, v128.load(r4 + o), v128.load(r5 + o), v128.load(r6 + o), v128.load(r7 + o));
+        dst += 128;
+        o += 16;
+      }
+      for (; k < kc; k++) {
+        store<f32>(dst, load<f32>(r0 + o), 0);
+        store<f32>(dst, load<f32>(r1 + o), 4);
+        store<f32>(dst, load<f32>(r2 + o), 8);
+        store<f32>(dst, load<f32>(r3 + o), 12);
+        store<f32>(dst, load<f32>(r4 + o), 16);
+        store<f32>(dst, load<f32>(r5 + o), 20);
+        store<f32>(dst, load<f32>(r6 + o), 24);
+        store<f32>(dst, load<f32>(r7 + o), 28);
+        dst += 32;
+        o += 4;
+      }
+    } else {
+      memory.fill(dst, 0, <usize>kc * 32);
+      for (let j = 0; j < nr; j++) {
+        const src = r0 + <usize>j * ld;
+        for (let k = 0; k < kc; k++) store<f32>(dst + <usize>k * 32 + <usize>j * 4, load<f32>(src + <usize>k * 4));
+      }
+      dst += <usize>kc * 32;
+    }
+  }
+}
+
+// Rows x0..x3 (4 k each) → 4 stores of 4 columns at dst + k·stride (k = 0..3).
+// @ts-ignore: decorator
+@inline function transpose4(dst: usize, stride: usize, x0: v128, x1: v128, x2: v128, x3: v128): void {
+  const t0 = i32x4.shuffle(x0, x1, 0, 4, 1, 5);
+  const t1 = i32x4.shuffle(x0, x1, 2, 6, 3, 7);
+  const t2 = i32x4.shuffle(x2, x3, 0, 4, 1, 5);
+  const t3 = i32x4.shuffle(x2, x3, 2, 6, 3, 7);
+  v128.store(dst, i32x4.shuffle(t0, t2, 0, 1, 4, 5));
+  v128.store(dst + stride, i32x4.shuffle(t0, t2, 2, 3, 6, 7));
+  v128.store(dst + 2 * stride, i32x4.shuffle(t1, t3, 0, 1, 4, 5));
+  v128.store(dst + 3 * stride, i32x4.shuffle(t1, t3, 2, 3, 6, 7));
+}
+
+// Edge tiles go through the scratch tile (row stride ldt bytes): only the valid mr × nr part is copied.
+function loadTile(c: usize, ldc: usize, mr: i32, nr: i32, ldt: usize): void {
+  for (let r = 0; r < mr; r++) {
+    for (let j = 0; j < nr; j++) store<f32>(tile + <usize>r * ldt + <usize>j * 4, load<f32>(c + <usize>r * ldc + <usize>j * 4));
+  }
+}
+
+function storeTile(c: usize, ldc: usize, mr: i32, nr: i32, ldt: usize): void {
+  for (let r = 0; r < mr; r++) {
+    for (let j = 0; j < nr; j++) store<f32>(c + <usize>r * ldc + <usize>j * 4, load<f32>(tile + <usize>r * ldt + <usize>j * 4));
+  }
+}
+
+// c[4,8] (row stride ldc bytes) = (first ? 0 : c) + Ap[kc,4]ᵀ · Bp[kc,8], both panels packed per k.
+// Not unrolled: V8 spills the unrolled loop (measured 25 vs 44 GFLOP/s); so is an 8×4 variant for
+// narrow edges.
+function micro(pa: usize, pb: usize, kc: i32, c: usize, ldc: usize, first: bool): void {
+  let c00 = f32x4.splat(0), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
+  if (!first) {
+    c00 = v128.load(c, 0); c01 = v128.load(c, 16); c += ldc;
+    c10 = v128.load(c, 0); c11 = v128.load(c, 16); c += ldc;
+    c20 = v128.load(c, 0); c21 = v128.load(c, 16); c += ldc;
+    c30 = v128.load(c, 0); c31 = v128.load(c, 16);
+    c -= 3 * ldc;
+  }
+  let k = 0;
+  for (; k < kc; k++) {
+    const b0 = v128.load(pb, 0), b1 = v128.load(pb, 16);
+    let x = v128.load32_splat(pa, 0); c00 = madd(x, b0, c00); c01 = madd(x, b1, c01);
+    x = v128.load32_splat(pa, 4); c10 = madd(x, b0, c10); c11 = madd(x, b1, c11);
+    x = v128.load32_splat(pa, 8); c20 = madd(x, b0, c20); c21 = madd(x, b1, c21);
+    x = v128.load32_splat(pa, 12); c30 = madd(x, b0, c30); c31 = madd(x, b1, c31);
+    pa += 16; pb += 32;
+  }
+  v128.store(c, c00, 0); v128.store(c, c01, 16); c += ldc;
+  v128.store(c, c10, 0); v128.store(c, c11, 16); c += ldc;
+  v128.store(c, c20, 0); v128.store(c, c21, 16); c += ldc;
+  v128.store(c, c30, 0); v128.store(c, c31, 16);
+}
+
+/** The relaxed build's madd on one lane: differs from a·b + c rounded twice when the CPU fuses. */
+export function probeMadd(a: f32, b: f32, c: f32): f32 {
+  return f32x4.extract_lane(madd(f32x4.splat(a), f32x4.splat(b), f32x4.splat(c)), 0);
+}
+
+/** First byte past the module's static data (exp/log tables): the host allocates from here up. */
+export function heapBase(): usize {
+  return __heap_base;
+}

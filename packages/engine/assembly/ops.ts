@@ -1,0 +1,259 @@
+// The non-GEMM ops of the kernel interface on f32 arrays (byte offsets in linear memory). Each computes in
+// f64 in the same order as the plain TypeScript kernel (src/kernels/ts.ts) and rounds once per stored
+// element, so it gives ts-f32's bits (softmax's exp and log excepted: a different libm, see the spec).
+// The flat passes over whole parameter tensors (SGD step, moving average, ReLU, bias) run 4 lanes at a
+// time; the batch-norm and softmax passes are small (batch × width) and stay scalar.
+
+// @ts-ignore: decorator
+@inline function ldf(p: usize): f64 {
+  return <f64>load<f32>(p);
+}
+
+// @ts-ignore: decorator
+@inline function stf(p: usize, v: f64): void {
+  store<f32>(p, <f32>v);
+}
+
+// 4 f32 lanes → 2 f64x2 halves and back, rounding once on the way back
+// @ts-ignore: decorator
+@inline function lo(v: v128): v128 {
+  return f64x2.promote_low_f32x4(v);
+}
+// @ts-ignore: decorator
+@inline function hi(v: v128): v128 {
+  return f64x2.promote_low_f32x4(i32x4.shuffle(v, v, 2, 3, 0, 1));
+}
+// @ts-ignore: decorator
+@inline function join(l: v128, h: v128): v128 {
+  return i32x4.shuffle(f32x4.demote_f64x2_zero(l), f32x4.demote_f64x2_zero(h), 0, 1, 4, 5);
+}
+
+// x[n,m] += v[m] (every row); an f32 add rounds exactly like the f64 add rounded to f32
+export function addRow(x: usize, v: usize, n: i32, m: i32): void {
+  const m4 = m & ~3;
+  for (let i = 0; i < n; i++) {
+    const r = x + <usize>i * <usize>m * 4;
+    let j = 0;
+    for (; j < m4; j += 4) {
+      const o = <usize>j * 4;
+      v128.store(r + o, f32x4.add(v128.load(r + o), v128.load(v + o)));
+    }
+    for (; j < m; j++) {
+      const o = <usize>j * 4;
+      store<f32>(r + o, load<f32>(r + o) + load<f32>(v + o));
+    }
+  }
+}
+
+// out[m] = Σ_rows x[n,m], each column in row order in f64
+export function colSum(out: usize, x: usize, n: i32, m: i32): void {
+  const ld = <usize>m * 4;
+  for (let j = 0; j < m; j++) {
+    let c: f64 = 0;
+    let p = x + <usize>j * 4;
+    for (let i = 0; i < n; i++, p += ld) c += ldf(p);
+    stf(out + <usize>j * 4, c);
+  }
+}
+
+// Training-mode batch norm over the rows of s[n,m] (biased variance, ε inside the root):
+// mean[m], variance[m], shat[n,m] = (s − mean)/√(variance + eps), out[n,m] = gamma ⊙ shat + beta.
+// The stored (rounded) mean and variance are the ones normalised with.
+export function batchNormForward(
+  out: usize, shat: usize, mean: usize, variance: usize,
+  s: usize, gamma: usize, beta: usize, n: i32, m: i32, eps: f64,
+): void {
+  const ld = <usize>m * 4;
+  for (let j = 0; j < m; j++) {
+    const col = <usize>j * 4;
+    let sum: f64 = 0;
+    let p = s + col;
+    for (let i = 0; i < n; i++, p += ld) sum += ldf(p);
+    stf(mean + col, sum / <f64>n);
+    const mu = ldf(mean + col);
+    let sq: f64 = 0;
+    p = s + col;
+    for (let i = 0; i < n; i++, p += ld) {
+      const c = ldf(p) - mu;
+      sq += c * c;
+    }
+    stf(variance + col, sq / <f64>n);
+    const inv = 1 / Math.sqrt(ldf(variance + col) + eps);
+    const g = ldf(gamma + col), bt = ldf(beta + col);
+    let o: usize = col;
+    for (let i = 0; i < n; i++, o += ld) {
+      stf(shat + o, (ldf(s + o) - mu) * inv);
+      stf(out + o, g * ldf(shat + o) + bt);
+    }
+  }
+}
+
+// out[n,m] = gamma ⊙ (s − mean)/√(variance + eps) + beta
+export function batchNormInference(
+  out: usize, s: usize, mean: usize, variance: usize,
+  gamma: usize, beta: usize, n: i32, m: i32, eps: f64,
+): void {
+  const ld = <usize>m * 4;
+  for (let j = 0; j < m; j++) {
+    const col = <usize>j * 4;
+    const mu = ldf(mean + col), g = ldf(gamma + col), bt = ldf(beta + col);
+    const inv = 1 / Math.sqrt(ldf(variance + col) + eps);
+    let o: usize = col;
+    for (let i = 0; i < n; i++, o += ld) stf(out + o, g * ((ldf(s + o) - mu) * inv) + bt);
+  }
+}
+
+// dgamma[m] = Σ g ⊙ shat, dbeta[m] = Σ g, ds[n,m] = gamma/√(v+eps) · (g − mean(g) − shat ⊙ mean(g ⊙ shat))
+// (ds may alias g: each element is read before it is written)
+export function batchNormBackward(
+  ds: usize, dgamma: usize, dbeta: usize,
+  g: usize, shat: usize, variance: usize, gamma: usize,
+  n: i32, m: i32, eps: f64,
+): void {
+  const ld = <usize>m * 4;
+  for (let j = 0; j < m; j++) {
+    const col = <usize>j * 4;
+    let sg: f64 = 0, sgs: f64 = 0;
+    let o: usize = col;
+    for (let i = 0; i < n; i++, o += ld) {
+      const gv = ldf(g + o);
+      sg += gv;
+      sgs += gv * ldf(shat + o);
+    }
+    stf(dgamma + col, sgs);
+    stf(dbeta + col, sg);
+    const mg = sg / <f64>n, mgs = sgs / <f64>n;
+    const scale = ldf(gamma + col) / Math.sqrt(ldf(variance + col) + eps);
+    o = col;
+    for (let i = 0; i < n; i++, o += ld) stf(ds + o, scale * (ldf(g + o) - mg - ldf(shat + o) * mgs));
+  }
+}
+
+// x[len] = max(x, 0) in place; NaN stays NaN (a diverging run must show in its cost)
+export function reluForward(x: usize, len: i32): void {
+  const zero = f32x4.splat(0);
+  const n4 = len & ~3;
+  let i = 0;
+  for (; i < n4; i += 4) {
+    const p = x + <usize>i * 4;
+    const v = v128.load(p);
+    v128.store(p, v128.bitselect(zero, v, f32x4.lt(v, zero)));
+  }
+  for (; i < len; i++) {
+    const p = x + <usize>i * 4;
+    if (load<f32>(p) < 0) store<f32>(p, 0);
+  }
+}
+
+// g[len] *= (h > 0), h the ReLU output
+export function reluBackward(g: usize, h: usize, len: i32): void {
+  const zero = f32x4.splat(0);
+  const n4 = len & ~3;
+  let i = 0;
+  for (; i < n4; i += 4) {
+    const o = <usize>i * 4;
+    v128.store(g + o, v128.and(v128.load(g + o), f32x4.gt(v128.load(h + o), zero)));
+  }
+  for (; i < len; i++) {
+    const o = <usize>i * 4;
+    if (!(load<f32>(h + o) > 0)) store<f32>(g + o, 0);
+  }
+}
+
+// p[n,K] = softmax of the rows of s[n,K]; returns Σ_rows Σ_j y·(logΣexp − s) and, when hasDs, writes
+// ds[n,K] = (p − y)/n (ds may alias s: a row's s is read before its ds is written).
+export function softmaxCrossEntropy(p: usize, ds: usize, hasDs: bool, s: usize, y: usize, n: i32, K: i32): f64 {
+  let loss: f64 = 0;
+  for (let i = 0; i < n; i++) {
+    const r = <usize>i * <usize>K * 4;
+    let max = ldf(s + r);
+    for (let j = 1; j < K; j++) {
+      const v = ldf(s + r + <usize>j * 4);
+      if (v > max) max = v;
+    }
+    let sum: f64 = 0;
+    for (let j = 0; j < K; j++) sum += Math.exp(ldf(s + r + <usize>j * 4) - max);
+    const lse = max + Math.log(sum);
+    for (let j = 0; j < K; j++) {
+      const o = r + <usize>j * 4;
+      const yj = ldf(y + o);
+      if (yj != 0) loss += yj * (lse - ldf(s + o));
+    }
+    for (let j = 0; j < K; j++) {
+      const o = r + <usize>j * 4;
+      stf(p + o, Math.exp(ldf(s + o) - max) / sum);
+    }
+    if (hasDs) {
+      for (let j = 0; j < K; j++) {
+        const o = r + <usize>j * 4;
+        stf(ds + o, (ldf(p + o) - ldf(y + o)) / <f64>n);
+      }
+    }
+  }
+  return loss;
+}
+
+// Σ_rows [argmax p == argmax y], first maximum wins
+export function countCorrect(p: usize, y: usize, n: i32, K: i32): i32 {
+  let correct = 0;
+  for (let i = 0; i < n; i++) {
+    const r = <usize>i * <usize>K * 4;
+    let bp = 0, by = 0;
+    for (let j = 1; j < K; j++) {
+      if (load<f32>(p + r + <usize>j * 4) > load<f32>(p + r + <usize>bp * 4)) bp = j;
+      if (load<f32>(y + r + <usize>j * 4) > load<f32>(y + r + <usize>by * 4)) by = j;
+    }
+    if (bp == by) correct++;
+  }
+  return correct;
+}
+
+// param[len] −= eta · (grad + 2·lambda·param), in f64 per element
+export function sgdStep(param: usize, grad: usize, len: i32, eta: f64, lambda: f64): void {
+  const l2 = 2 * lambda;
+  const e2 = f64x2.splat(eta), l22 = f64x2.splat(l2);
+  const n4 = len & ~3;
+  let i = 0;
+  for (; i < n4; i += 4) {
+    const o = <usize>i * 4;
+    const pv = v128.load(param + o), gv = v128.load(grad + o);
+    const pl = lo(pv), ph = hi(pv);
+    const rl = f64x2.sub(pl, f64x2.mul(e2, f64x2.add(lo(gv), f64x2.mul(l22, pl))));
+    const rh = f64x2.sub(ph, f64x2.mul(e2, f64x2.add(hi(gv), f64x2.mul(l22, ph))));
+    v128.store(param + o, join(rl, rh));
+  }
+  for (; i < len; i++) {
+    const o = <usize>i * 4;
+    const pv = ldf(param + o);
+    stf(param + o, pv - eta * (ldf(grad + o) + l2 * pv));
+  }
+}
+
+// avg[len] = alpha·avg + (1 − alpha)·x, in f64 per element
+export function ema(avg: usize, x: usize, len: i32, alpha: f64): void {
+  const beta = 1 - alpha;
+  const a2 = f64x2.splat(alpha), b2 = f64x2.splat(beta);
+  const n4 = len & ~3;
+  let i = 0;
+  for (; i < n4; i += 4) {
+    const o = <usize>i * 4;
+    const av = v128.load(avg + o), xv = v128.load(x + o);
+    const rl = f64x2.add(f64x2.mul(a2, lo(av)), f64x2.mul(b2, lo(xv)));
+    const rh = f64x2.add(f64x2.mul(a2, hi(av)), f64x2.mul(b2, hi(xv)));
+    v128.store(avg + o, join(rl, rh));
+  }
+  for (; i < len; i++) {
+    const o = <usize>i * 4;
+    stf(avg + o, alpha * ldf(avg + o) + beta * ldf(x + o));
+  }
+}
+
+// Σ x², one f64 sum in index order
+export function sumSquares(x: usize, len: i32): f64 {
+  let s: f64 = 0;
+  for (let i = 0; i < len; i++) {
+    const v = ldf(x + <usize>i * 4);
+    s += v * v;
+  }
+  return s;
+}

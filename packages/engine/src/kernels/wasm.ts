@@ -1,0 +1,237 @@
+// The WebAssembly SIMD kernels (f32): 'wasm-simd-f32' and 'wasm-relaxed-fma-f32'. Sources in
+// packages/engine/assembly, compiled by scripts/build-wasm.mjs into base64 modules under ./generated.
+//
+// Ids name exactly what computes:
+//   - wasm-simd-f32: plain 128-bit SIMD, no relaxed ops, no fused multiply-add. WebAssembly fixes every
+//     result bit (IEEE 754 round-to-nearest, software exp/log compiled into the module), so this id gives
+//     the same bits on every machine with WASM SIMD: the portable kernel.
+//   - wasm-relaxed-fma-f32: the GEMMs use f32x4.relaxed_madd, which the engine lowers to a fused
+//     multiply-add on CPUs that have one; a probe at load time checks that it really fuses here. Where it
+//     does not, relaxed_madd is by specification a multiply then an add, each rounded, i.e. exactly the
+//     plain build's arithmetic in the same order: that machine computes wasm-simd-f32's numbers, so no
+//     separate "nofma" id exists (it would split the trial cache for identical results).
+// All other ops are the same code in both builds.
+//
+// Memory: one WebAssembly.Memory per kernel, reserved up front and never grown, because growing would
+// detach every typed array handed out by alloc. Linux commits pages lazily, so the reserve costs address
+// space, not RAM. alloc is a bump allocator (arrays live as long as the kernel).
+import type { FloatArray, Kernel } from '../kernel.js';
+import { wasmBase64 as simdBase64 } from './generated/wasm-simd.js';
+import { wasmBase64 as relaxedBase64 } from './generated/wasm-relaxed.js';
+
+export const WASM_SIMD_ID = 'wasm-simd-f32';
+export const WASM_RELAXED_FMA_ID = 'wasm-relaxed-fma-f32';
+/** Every id this file can create, fastest first. */
+export const WASM_KERNEL_IDS: readonly string[] = [WASM_RELAXED_FMA_ID, WASM_SIMD_ID];
+
+export interface WasmKernelOptions {
+  /** Bytes of linear memory reserved for the kernel's arrays (default 256 MiB, at most 4 GiB). */
+  memoryBytes?: number;
+}
+
+export const DEFAULT_WASM_MEMORY_BYTES = 256 * 1024 * 1024;
+const PAGE = 65536;
+const ALIGN = 64; // a cache line
+// The TN GEMM reads up to 3 floats past A's last column for rows past M (discarded): every array is
+// followed by this much slack so such reads stay inside memory.
+const SLACK = 64;
+
+interface Exports {
+  heapBase(): number;
+  scratchBytes(): number;
+  setScratch(ptr: number): void;
+  probeMadd(a: number, b: number, c: number): number;
+  gemmNT(out: number, a: number, b: number, M: number, N: number, K: number): void;
+  gemmNN(out: number, a: number, b: number, M: number, N: number, K: number): void;
+  gemmTN(out: number, a: number, b: number, M: number, N: number, K: number): void;
+  addRow(x: number, v: number, n: number, m: number): void;
+  colSum(out: number, x: number, n: number, m: number): void;
+  batchNormForward(out: number, shat: number, mean: number, variance: number, s: number, gamma: number, beta: number, n: number, m: number, eps: number): void;
+  batchNormInference(out: number, s: number, mean: number, variance: number, gamma: number, beta: number, n: number, m: number, eps: number): void;
+  batchNormBackward(ds: number, dgamma: number, dbeta: number, g: number, shat: number, variance: number, gamma: number, n: number, m: number, eps: number): void;
+  reluForward(x: number, len: number): void;
+  reluBackward(g: number, h: number, len: number): void;
+  softmaxCrossEntropy(p: number, ds: number, hasDs: number, s: number, y: number, n: number, K: number): number;
+  countCorrect(p: number, y: number, n: number, K: number): number;
+  sgdStep(param: number, grad: number, len: number, eta: number, lambda: number): void;
+  ema(avg: number, x: number, len: number, alpha: number): void;
+  sumSquares(x: number, len: number): number;
+}
+
+type Flavour = 'simd' | 'relaxed';
+
+// The few WebAssembly JS-API members used here (the project's TypeScript lib has no WebAssembly types).
+interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+}
+interface WasmApi {
+  validate(bytes: Uint8Array): boolean;
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { readonly exports: unknown };
+  Memory: new (descriptor: { initial: number; maximum: number }) => WasmMemory;
+}
+const WA = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+
+function decode(base64: string): Uint8Array {
+  const s = atob(base64);
+  const bytes = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) bytes[i] = s.charCodeAt(i);
+  return bytes;
+}
+
+const bytesCache = new Map<Flavour, Uint8Array>();
+function moduleBytes(f: Flavour): Uint8Array {
+  let b = bytesCache.get(f);
+  if (b === undefined) {
+    b = decode(f === 'simd' ? simdBase64 : relaxedBase64);
+    bytesCache.set(f, b);
+  }
+  return b;
+}
+
+let relaxedFlagSet = false;
+// Node 20's V8 ships relaxed SIMD behind a flag that NODE_OPTIONS and Worker execArgv reject; setting
+// it at run time before compiling works, in the main thread and in workers. Done only when a relaxed
+// module is asked for, and only when the module does not validate without it.
+function enableRelaxedSimd(): void {
+  if (relaxedFlagSet) return;
+  relaxedFlagSet = true;
+  const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
+  const v8 = proc?.getBuiltinModule?.('node:v8') as { setFlagsFromString(flags: string): void } | undefined;
+  v8?.setFlagsFromString('--experimental-wasm-relaxed-simd');
+}
+
+const validCache = new Map<Flavour, boolean>();
+function validates(f: Flavour): boolean {
+  let ok = validCache.get(f);
+  if (ok === undefined) {
+    ok = WA.validate(moduleBytes(f));
+    if (!ok && f === 'relaxed') {
+      enableRelaxedSimd();
+      ok = WA.validate(moduleBytes(f));
+    }
+    validCache.set(f, ok);
+  }
+  return ok;
+}
+
+const moduleCache = new Map<Flavour, object>();
+function compiled(f: Flavour): object {
+  let m = moduleCache.get(f);
+  if (m === undefined) {
+    m = new WA.Module(moduleBytes(f));
+    moduleCache.set(f, m);
+  }
+  return m;
+}
+
+function instantiate(f: Flavour, pages: number): { exports: Exports; memory: WasmMemory } {
+  const memory = new WA.Memory({ initial: pages, maximum: pages });
+  const instance = new WA.Instance(compiled(f), { env: { memory } });
+  return { exports: instance.exports as unknown as Exports, memory };
+}
+
+let fusesCache: boolean | undefined;
+/**
+ * Whether f32x4.relaxed_madd fuses on this CPU: with a = b = 1 + 2⁻¹² and c = −(1 + 2⁻¹¹), a·b is
+ * 1 + 2⁻¹¹ + 2⁻²⁴, which f32 rounds to 1 + 2⁻¹¹ (a tie, to even); so unfused gives 0 and fused 2⁻²⁴.
+ */
+export function relaxedMaddFuses(): boolean {
+  if (fusesCache === undefined) {
+    if (!validates('relaxed')) {
+      fusesCache = false;
+    } else {
+      const { exports } = instantiate('relaxed', 1);
+      const a = 1 + 2 ** -12;
+      const r = exports.probeMadd(a, a, -(1 + 2 ** -11));
+      fusesCache = r === 2 ** -24;
+    }
+  }
+  return fusesCache;
+}
+
+/** Whether this machine can compute the kernel `id` (false for ids this file does not know). */
+export function wasmKernelAvailable(id: string): boolean {
+  if (id === WASM_SIMD_ID) return validates('simd');
+  if (id === WASM_RELAXED_FMA_ID) return validates('relaxed') && relaxedMaddFuses();
+  return false;
+}
+
+/** The WASM kernel ids this machine can compute, fastest first (empty without WASM SIMD). */
+export function availableWasmKernelIds(): string[] {
+  return WASM_KERNEL_IDS.filter(wasmKernelAvailable);
+}
+
+export function createWasmKernel(id: string, options: WasmKernelOptions = {}): Kernel {
+  const flavour: Flavour | undefined = id === WASM_SIMD_ID ? 'simd' : id === WASM_RELAXED_FMA_ID ? 'relaxed' : undefined;
+  if (flavour === undefined) throw new Error(`unknown WebAssembly kernel '${id}' (known: ${WASM_KERNEL_IDS.join(', ')})`);
+  if (!wasmKernelAvailable(id)) {
+    const why = flavour === 'simd' || !validates('relaxed')
+      ? `this JavaScript engine does not support WebAssembly ${flavour === 'simd' ? 'SIMD' : 'relaxed SIMD'}`
+      : 'relaxed multiply-add does not fuse on this CPU (it computes wasm-simd-f32\'s numbers: use that id)';
+    throw new Error(`kernel '${id}' is not available here: ${why}`);
+  }
+  const memoryBytes = options.memoryBytes ?? DEFAULT_WASM_MEMORY_BYTES;
+  if (!Number.isInteger(memoryBytes) || memoryBytes <= 0 || memoryBytes > 65536 * PAGE) {
+    throw new Error(`kernel '${id}': memoryBytes must be an integer in (0, 4 GiB], got ${memoryBytes}`);
+  }
+  const pages = Math.ceil(memoryBytes / PAGE);
+  const { exports: x, memory } = instantiate(flavour, pages);
+  const buffer = memory.buffer; // never grown, so never detached
+  const limit = pages * PAGE;
+
+  const roundUp = (n: number) => Math.ceil(n / ALIGN) * ALIGN;
+  let top = roundUp(x.heapBase());
+  const scratch = top;
+  top = roundUp(scratch + x.scratchBytes());
+  if (top > limit) throw new Error(`kernel '${id}': memoryBytes ${memoryBytes} is too small for its scratch space`);
+  x.setScratch(scratch);
+
+  function alloc(n: number): Float32Array {
+    if (!Number.isInteger(n) || n < 0) throw new Error(`kernel '${id}': alloc(${n}): not a length`);
+    const start = top;
+    const end = roundUp(start + 4 * n + SLACK);
+    if (end > limit) {
+      throw new Error(
+        `kernel '${id}': alloc(${n}) needs ${end - start} bytes but only ${limit - start} of its ${limit} reserved bytes are left; ` +
+          'create the kernel with a larger memoryBytes',
+      );
+    }
+    top = end;
+    return new Float32Array(buffer, start, n);
+  }
+
+  // The byte offset of an array of this kernel; anything else is a programming error caught here,
+  // once per call, instead of computing on whatever memory the offset would name.
+  function at(v: FloatArray): number {
+    if (v.buffer !== buffer || !(v instanceof Float32Array)) {
+      throw new Error(`kernel '${id}': an array passed to it was not allocated by its alloc()`);
+    }
+    return v.byteOffset;
+  }
+
+  return {
+    id,
+    dtype: 'f32',
+    alloc,
+    gemmNT: (out, a, b, M, N, K) => x.gemmNT(at(out), at(a), at(b), M, N, K),
+    gemmNN: (out, a, b, M, N, K) => x.gemmNN(at(out), at(a), at(b), M, N, K),
+    gemmTN: (out, a, b, M, N, K) => x.gemmTN(at(out), at(a), at(b), M, N, K),
+    addRow: (v, row, n, m) => x.addRow(at(v), at(row), n, m),
+    colSum: (out, v, n, m) => x.colSum(at(out), at(v), n, m),
+    batchNormForward: (out, shat, mean, variance, s, gamma, beta, n, m, eps) =>
+      x.batchNormForward(at(out), at(shat), at(mean), at(variance), at(s), at(gamma), at(beta), n, m, eps),
+    batchNormInference: (out, s, mean, variance, gamma, beta, n, m, eps) =>
+      x.batchNormInference(at(out), at(s), at(mean), at(variance), at(gamma), at(beta), n, m, eps),
+    batchNormBackward: (ds, dgamma, dbeta, g, shat, variance, gamma, n, m, eps) =>
+      x.batchNormBackward(at(ds), at(dgamma), at(dbeta), at(g), at(shat), at(variance), at(gamma), n, m, eps),
+    reluForward: (v, len) => x.reluForward(at(v), len),
+    reluBackward: (g, h, len) => x.reluBackward(at(g), at(h), len),
+    softmaxCrossEntropy: (p, ds, s, y, n, K) =>
+      x.softmaxCrossEntropy(at(p), ds === null ? 0 : at(ds), ds === null ? 0 : 1, at(s), at(y), n, K),
+    countCorrect: (p, y, n, K) => x.countCorrect(at(p), at(y), n, K),
+    sgdStep: (param, grad, len, eta, lambda) => x.sgdStep(at(param), at(grad), len, eta, lambda),
+    ema: (avg, v, len, alpha) => x.ema(at(avg), at(v), len, alpha),
+    sumSquares: (v, len) => x.sumSquares(at(v), len),
+  };
+}
