@@ -1,9 +1,66 @@
-import { BnlabError, type Command } from './command.js';
+// bnlab plan: the study's graph under a profile, every stage's and trial's cache status, the work left.
+import { planStudy, type StudyPlan } from '../stages/plan.js';
+import { openStudy } from '../stages/workspace.js';
+import { parseFlags, type Command } from './command.js';
 
-// Placeholder until its issue lands: says so plainly instead of pretending.
+const help = `Usage: bnlab plan [-c|--profile NAME] [--config FILE] [--kernel ID] [--json]
+
+Lists the study's profiles and prints its graph under one profile: each stage, what it depends on,
+whether its result (results/<profile>/<stage>/result.json) is current, and how many of its trials
+the trial store (results/<profile>/trials/) holds; then the work left. Looks only: nothing is
+trained, written or deleted. Trial hashes use the data fingerprints in the data stage's result, so
+after changing the data files run 'data' first.
+
+A training stage is current when its configuration is unchanged, all its trials are stored and
+aggregating them gives exactly its result.json. The trials of fine and final depend on the
+searches' results: until those are current, their counts are the configured sizes.
+
+Options:
+  -c, --profile NAME  the profile (default: env NX_TASK_TARGET_CONFIGURATION, else 'default')
+  --config FILE       the study file (default: experiments.yaml at the workspace root)
+  --kernel ID         plan for this kernel instead of the study's
+  --json              print the plan as JSON on stdout (schema: packages/pipeline/schemas/plan.schema.json),
+                      with every trial's hash, label and whether it is stored
+  -h, --help          show this help`;
+
 export const command: Command = {
-  help: 'Usage: bnlab plan (not implemented yet)',
-  async run() {
-    throw new BnlabError('bnlab plan is not implemented yet');
+  help,
+  async run(argv) {
+    const { values } = parseFlags(
+      argv,
+      { profile: { type: 'string', short: 'c' }, config: { type: 'string' }, kernel: { type: 'string' }, json: { type: 'boolean' } },
+      'plan',
+    );
+    const env = openStudy({ profile: values.profile, config: values.config, kernel: values.kernel });
+    const plan = planStudy(env, (line) => process.stderr.write(`bnlab: ${line}\n`));
+    if (values.json) process.stdout.write(`${JSON.stringify(plan, null, 2)}\n`);
+    else process.stdout.write(`${formatPlan(plan).join('\n')}\n`);
+    return 0;
   },
 };
+
+export function formatPlan(plan: StudyPlan): string[] {
+  const lines = [
+    `profiles: ${plan.profiles.map((p) => (p === plan.profile ? `[${p}]` : p)).join(', ')}`,
+    `engine: ${plan.engine}`,
+    '',
+  ];
+  const w = Math.max(...plan.stages.map((s) => s.stage.length));
+  for (const s of plan.stages) {
+    const deps = s.dependsOn.length > 0 ? ` ← ${s.dependsOn.join(', ')}` : '';
+    const status = s.result + (s.reason ? ` (${s.reason})` : '');
+    lines.push(`${s.stage.padEnd(w)}  ${status}${deps}`);
+    const t = s.trials;
+    if (!t) continue;
+    if (!t.known) {
+      lines.push(`${''.padEnd(w)}    ${t.total} trials, not known until its upstream results are current`);
+      continue;
+    }
+    lines.push(`${''.padEnd(w)}    ${t.stored}/${t.total} trials stored${t.missing > 0 ? `, ${t.missing} to train:` : ''}`);
+    for (const x of t.list) if (!x.stored) lines.push(`${''.padEnd(w)}      ${x.hash.slice(0, 12)}  ${x.label}`);
+  }
+  lines.push('');
+  const left = `${plan.trialsLeft}${plan.trialsUnknown ? ' (some counted from the configuration)' : ''}`;
+  lines.push(`work left: ${left} trials to train; ${plan.stagesToRun.length > 0 ? `stages to run: ${plan.stagesToRun.join(', ')}` : 'every stage is current'}`);
+  return lines;
+}

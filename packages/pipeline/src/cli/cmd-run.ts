@@ -1,9 +1,119 @@
-import { BnlabError, type Command } from './command.js';
+// bnlab run <stage>: runs one stage of the study (what each Nx target calls).
+import { availableParallelism } from 'node:os';
+import type { StageName } from '@bnlab/report';
+import { isStageName, stageNames } from '../config/index.js';
+import { chooseView } from '../stages/progress.js';
+import { runStage, type StageOutcome } from '../stages/run-stage.js';
+import { openStudy } from '../stages/workspace.js';
+import { localExecutor } from '../trials/local-executor.js';
+import { createQueueExecutor } from '../queue/queue-executor.js';
+import { BnlabError, intFlag, parseFlags, UsageError, type Command } from './command.js';
 
-// Placeholder until its issue lands: says so plainly instead of pretending.
+const help = `Usage: bnlab run <stage> [-c|--profile NAME] [--config FILE] [--workers N] [--max-trials N]
+                 [--kernel ID] [--queue URL]
+
+Runs one stage of the study in experiments.yaml from its upstream stages' results, reusing every
+trial already in the trial store (results/<profile>/trials/) and training the missing ones on a
+pool of worker threads. Writes results/<profile>/<stage>/result.json (determined by the
+configuration and the trial records alone) and timing.json beside it.
+
+Stages: ${stageNames.filter((s) => s !== 'report').join(', ')}, or all (every stage in order).
+Each Nx target of the pipeline project calls this: npx nx run pipeline:<stage> -c <profile>.
+
+Options:
+  -c, --profile NAME  the profile (default: env NX_TASK_TARGET_CONFIGURATION, else 'default');
+                      an unknown name is an error
+  --config FILE       the study file (default: experiments.yaml at the workspace root, which is
+                      env BNLAB_WORKSPACE or the nearest directory above the cwd with nx.json)
+  --workers N         local worker threads (default: the study's executor.workers, else one per core)
+  --max-trials N      stop after N new trials: no result.json is written and the exit code is 3;
+                      the next run trains only what is still missing
+  --kernel ID         train with this kernel instead of the study's (changes every trial's hash)
+  --queue URL         train on \`bnlab worker\` processes through Redis (default: the study's
+                      executor, or env BNLAB_QUEUE)
+  -h, --help          show this help
+
+Exit codes: 0 done, 1 error (a crashed trial, a failed gradient check, bad input), 3 stopped by
+--max-trials, 130 interrupted (Ctrl-C: finished trials are kept; a second Ctrl-C kills at once).`;
+
 export const command: Command = {
-  help: 'Usage: bnlab run (not implemented yet)',
-  async run() {
-    throw new BnlabError('bnlab run is not implemented yet');
+  help,
+  async run(argv) {
+    const { values, positionals } = parseFlags(
+      argv,
+      {
+        profile: { type: 'string', short: 'c' },
+        config: { type: 'string' },
+        workers: { type: 'string' },
+        'max-trials': { type: 'string' },
+        kernel: { type: 'string' },
+        queue: { type: 'string' },
+      },
+      'run',
+      true,
+    );
+    if (positionals.length !== 1) throw new UsageError(`run: expected one stage (${stageNames.join(', ')}, all), got ${positionals.length} (see bnlab run --help)`);
+    const target = positionals[0];
+    if (target !== 'all' && !isStageName(target)) throw new UsageError(`run: unknown stage '${target}' (stages: ${stageNames.join(', ')}, all)`);
+    const maxTrials = values['max-trials'] === undefined ? undefined : intFlag(values['max-trials'], 'max-trials', 0, 1);
+    const env = openStudy({ profile: values.profile, config: values.config, kernel: values.kernel });
+    const workers = intFlag(values.workers, 'workers', env.study.workers ?? availableParallelism(), 1);
+    const queueUrl = values.queue ?? (env.study.executor.kind === 'queue' ? env.study.executor.url : undefined) ?? process.env.BNLAB_QUEUE;
+    const stages: StageName[] = target === 'all' ? stageNames.filter((s) => s !== 'report') : [target as StageName];
+
+    const interrupt = new AbortController();
+    let signals = 0;
+    const onSigint = () => {
+      signals++;
+      if (signals === 1) {
+        process.stderr.write('\nbnlab: interrupted: stopping (finished trials are kept; Ctrl-C again to kill)\n');
+        interrupt.abort(new BnlabError('interrupted', 130));
+      } else {
+        process.exit(130);
+      }
+    };
+    process.on('SIGINT', onSigint);
+    const view = chooseView();
+    const warn = (line: string) => process.stderr.write(`bnlab: ${line}\n`);
+    try {
+      let budget = maxTrials;
+      for (const stage of stages) {
+        let outcome: StageOutcome;
+        try {
+          outcome = await runStage(stage as Exclude<StageName, 'report'>, {
+            env,
+            view,
+            signal: interrupt.signal,
+            maxTrials: budget,
+            workers: queueUrl ? 0 : workers,
+            warn,
+            print: (line) => process.stdout.write(`${line}\n`),
+            makeExecutor: (datasets) =>
+              queueUrl ? createQueueExecutor(queueUrl) : localExecutor({ workers, kernelId: env.kernel, datasets }),
+          });
+        } catch (err) {
+          if (interrupt.signal.aborted) throw interrupt.signal.reason;
+          throw err;
+        }
+        if (outcome.kind === 'check-failed') throw new BnlabError(outcome.message);
+        if (outcome.kind === 'incomplete') {
+          process.stderr.write(
+            `bnlab: ${stage}: stopped after ${outcome.trained} new trial${outcome.trained === 1 ? '' : 's'} (--max-trials ${maxTrials}); ` +
+              `${outcome.stored}/${outcome.total} stored, no result written\n`,
+          );
+          return 3;
+        }
+        if (budget !== undefined) budget -= outcome.trained;
+      }
+      return 0;
+    } catch (err) {
+      if (err instanceof BnlabError && err.exitCode === 130) {
+        process.stderr.write('bnlab: interrupted\n');
+        return 130;
+      }
+      throw err;
+    } finally {
+      process.off('SIGINT', onSigint);
+    }
   },
 };

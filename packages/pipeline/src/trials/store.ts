@@ -39,9 +39,10 @@ export function recordProblem(value: unknown, hash: string): string | undefined 
 
 /**
  * The record of trial `hash`, or undefined when there is none. A record that fails validation is
- * reported through `warn`, deleted, and treated as absent (so it is recomputed).
+ * reported through `warn`, deleted (unless `remove` is false: `bnlab plan` only looks), and treated
+ * as absent (so it is recomputed).
  */
-export function readRecord(dir: string, hash: string, warn: (msg: string) => void): TrialRecord | undefined {
+export function readRecord(dir: string, hash: string, warn: (msg: string) => void, remove = true): TrialRecord | undefined {
   const file = recordPath(dir, hash);
   let text: string;
   try {
@@ -59,6 +60,10 @@ export function readRecord(dir: string, hash: string, warn: (msg: string) => voi
     problem = `not JSON (${(err as Error).message})`;
   }
   if (problem === undefined) return value as TrialRecord;
+  if (!remove) {
+    warn(`trial store: ${file} is corrupt: ${problem}; the next run deletes and recomputes it`);
+    return undefined;
+  }
   warn(`trial store: ${file} is corrupt: ${problem}; deleted, the trial will be recomputed`);
   rmSync(file, { force: true });
   return undefined;

@@ -1,0 +1,60 @@
+// data: prepares the data set for every preparation the study trains on ('main' with the study's
+// validation size, 'final' with the final stage's smaller one) and records their sizes and
+// fingerprints. Training stages prepare the same data again (from the binary cache, in milliseconds)
+// and check it against this result, so a data set changed behind the pipeline's back is an error,
+// never a silently wrong trial hash.
+import type { DataStageResult, Preparation } from '@bnlab/report';
+import { BnlabError } from '../cli/command.js';
+import { prepareDataset, type PreparedDataset } from '../data/index.js';
+import { resultFile, shown, stageHeader, type StageEnv } from './context.js';
+
+export const PREPARATIONS = ['main', 'final'] as const;
+
+export async function prepare(env: StageEnv, name: string, log: (line: string) => void): Promise<PreparedDataset> {
+  const d = env.study.data;
+  const validation = name === 'final' ? d.finalValidation : name === 'main' ? d.validation : NaN;
+  if (Number.isNaN(validation)) throw new Error(`unknown preparation '${name}'`);
+  return prepareDataset({ dataset: d.dataset, dir: d.dir, validation, workspaceRoot: env.workspace, env: process.env, log });
+}
+
+export function describePreparation(name: string, p: PreparedDataset): Preparation {
+  return { name, validation: p.splits.validation, splits: { ...p.splits }, fingerprint: p.fingerprint };
+}
+
+export async function dataStage(env: StageEnv, log: (line: string) => void): Promise<DataStageResult> {
+  const prepared: PreparedDataset[] = [];
+  for (const name of PREPARATIONS) prepared.push(await prepare(env, name, log));
+  const first = prepared[0];
+  return {
+    // The data stage computes nothing with the engine: no kernel in its result, so it is the same
+    // bytes whichever kernel a machine would pick.
+    ...stageHeader(env, 'data', 'none', 'none'),
+    stage: 'data',
+    dataset: first.dataset,
+    classes: [...first.classes],
+    dimensions: first.d,
+    preparations: PREPARATIONS.map((name, i) => describePreparation(name, prepared[i])),
+  };
+}
+
+/** The prepared data a training stage trains on, checked against the data stage's result. */
+export async function preparedFor(
+  env: StageEnv,
+  data: DataStageResult,
+  names: readonly string[],
+  log: (line: string) => void,
+): Promise<Record<string, PreparedDataset>> {
+  const out: Record<string, PreparedDataset> = {};
+  for (const name of names) {
+    const p = await prepare(env, name, log);
+    const expected = data.preparations.find((x) => x.name === name)?.fingerprint;
+    if (p.fingerprint !== expected) {
+      const file = shown(env, resultFile(env.workspace, env.study.profile, 'data'));
+      throw new BnlabError(
+        `run 'data' first: the prepared '${name}' data has fingerprint ${p.fingerprint.slice(0, 12)}…, ${file} says ${String(expected).slice(0, 12)}…`,
+      );
+    }
+    out[name] = p;
+  }
+  return out;
+}

@@ -1,0 +1,142 @@
+// The study's plan under one profile: for every stage, whether its result is current, which trials
+// it needs and which of them the store holds, and the work left. Read-only: nothing is trained,
+// written or deleted. A training stage's result counts as current only when all its trials are
+// stored and aggregating them gives exactly the bytes of its result.json.
+import { readFileSync } from 'node:fs';
+import type { StageName } from '@bnlab/report';
+import { stageDependencies, stageNames } from '../config/index.js';
+import { readRecord, trialStoreDir } from '../trials/store.js';
+import type { TrialRecord } from '../trials/executor.js';
+import { resultFile, resultState, resultText, type StageEnv } from './context.js';
+import { isTrainingStage, planStage, type TrainingStage } from './run-stage.js';
+
+export type ResultStatus = 'current' | 'missing' | 'stale' | 'invalid' | 'unchecked';
+
+export interface PlannedTrial {
+  hash: string;
+  label: string;
+  stored: boolean;
+}
+
+export interface StagePlan {
+  stage: StageName;
+  dependsOn: StageName[];
+  result: ResultStatus;
+  /** Why the result is not current. */
+  reason?: string;
+  /** null for stages that train nothing (data, gradcheck, report). */
+  trials: null | {
+    /** false when the trials depend on an upstream result that is not current: counts are then the configured sizes. */
+    known: boolean;
+    total: number;
+    stored: number;
+    missing: number;
+    list: PlannedTrial[];
+  };
+}
+
+export interface StudyPlan {
+  profile: string;
+  profiles: string[];
+  kernel: string;
+  engine: string;
+  stages: StagePlan[];
+  /** Trials to train before every stage is current (configured sizes where trials are not known yet). */
+  trialsLeft: number;
+  /** Some stage's trials depend on an upstream result that is not current yet. */
+  trialsUnknown: boolean;
+  /** Stages whose result is not current, or whose upstream is not, in graph order. */
+  stagesToRun: StageName[];
+}
+
+/** How many trials a stage will need, from its configuration alone. */
+export function configuredTrialCount(env: StageEnv, stage: TrainingStage): number {
+  const s = env.study.stages;
+  switch (stage) {
+    case 'curves':
+      return s.curves.nets.length * s.curves.seeds.length;
+    case 'coarse':
+      return s.coarse.samples;
+    case 'fine':
+      return s.coarse.keep * s.fine.samplesPerCentre;
+    case 'final':
+      return s.final.nets.length * s.final.seeds.length;
+    case 'sigma':
+      return s.sigma.sigmas.length * s.sigma.nets.length * s.sigma.seeds.length;
+  }
+}
+
+export function planStudy(env: StageEnv, warn: (line: string) => void = () => {}): StudyPlan {
+  const dir = trialStoreDir(env.workspace, env.study.profile);
+  const plans = new Map<StageName, StagePlan>();
+  for (const stage of stageNames) {
+    const dependsOn = [...stageDependencies[stage]];
+    const blocked = dependsOn.find((d) => plans.get(d)?.result !== 'current');
+    const p: StagePlan = { stage, dependsOn, result: 'missing', trials: null };
+    plans.set(stage, p);
+
+    if (stage === 'report') {
+      // The report stage's output is the report package's; its freshness is Nx's to judge.
+      p.result = 'unchecked';
+      continue;
+    }
+    const own = resultState(env, stage);
+    p.result = own.state === 'current' ? 'current' : own.state;
+    if (own.state === 'stale' || own.state === 'invalid') p.reason = own.why;
+
+    if (isTrainingStage(stage)) {
+      if (blocked !== undefined) {
+        // Its trials' hashes need current upstream results (data fingerprints, the searches' best λs).
+        const n = configuredTrialCount(env, stage);
+        p.trials = { known: false, total: n, stored: 0, missing: n, list: [] };
+      } else {
+        const e = expand(env, stage, dir, warn);
+        p.trials = e.trials;
+        if (p.result === 'current' && e.trials.missing > 0) {
+          p.result = 'stale';
+          p.reason = `${e.trials.missing} of its trials are not in the trial store`;
+        } else if (p.result === 'current' && e.aggregated !== readFileSync(resultFile(env.workspace, env.study.profile, stage), 'utf8')) {
+          p.result = 'stale';
+          p.reason = 'its trials aggregate to a different result (an upstream result changed)';
+        }
+      }
+    }
+    if (blocked !== undefined && p.result === 'current') {
+      p.result = 'stale';
+      p.reason = `upstream '${blocked}' is not current`;
+    }
+  }
+  const stages = stageNames.map((s) => plans.get(s)!);
+  const toRun = new Set<StageName>();
+  for (const p of stages) {
+    if ((p.result !== 'current' && p.stage !== 'report') || p.dependsOn.some((d) => toRun.has(d))) toRun.add(p.stage);
+  }
+  if (toRun.size > 0) toRun.add('report');
+  return {
+    profile: env.study.profile,
+    profiles: [...env.study.profiles],
+    kernel: env.kernel,
+    engine: env.engine,
+    stages,
+    trialsLeft: stages.reduce((n, p) => n + (p.trials?.missing ?? 0), 0),
+    trialsUnknown: stages.some((p) => p.trials !== null && !p.trials.known),
+    stagesToRun: stageNames.filter((s) => toRun.has(s)),
+  };
+}
+
+function expand(env: StageEnv, stage: TrainingStage, dir: string, warn: (line: string) => void) {
+  const planned = planStage(env, stage);
+  const records = new Map<string, TrialRecord>();
+  const seen = new Set<string>();
+  const list: PlannedTrial[] = [];
+  for (const t of planned.trials) {
+    if (seen.has(t.hash)) continue;
+    seen.add(t.hash);
+    const r = readRecord(dir, t.hash, warn, false);
+    if (r) records.set(t.hash, r);
+    list.push({ hash: t.hash, label: t.label, stored: r !== undefined });
+  }
+  const stored = records.size;
+  const aggregated = stored === list.length ? resultText(planned.aggregate(records)) : undefined;
+  return { trials: { known: true, total: list.length, stored, missing: list.length - stored, list }, aggregated };
+}

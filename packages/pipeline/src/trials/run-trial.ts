@@ -1,0 +1,38 @@
+// Trains one trial: the single function behind every executor (the local worker threads and
+// `bnlab worker`). It refuses to compute anything but what the trial names: the kernel's engine
+// identity must be the trial's, and the data's fingerprint the trial's.
+import { hostname } from 'node:os';
+import { performance } from 'node:perf_hooks';
+import { engineIdentity, train, type Kernel, type TrainConfig } from '@bnlab/engine';
+import type { PreparedDataset } from '../data/index.js';
+import type { TrialProgress, TrialRecord, TrialSpec } from './executor.js';
+import { identityOf } from './identity.js';
+
+export function runTrial(
+  spec: TrialSpec,
+  dataset: PreparedDataset,
+  kernel: Kernel,
+  onProgress: (p: TrialProgress) => void,
+  worker = `pid ${process.pid}`,
+): TrialRecord {
+  const engine = engineIdentity(kernel.id);
+  if (engine !== spec.engine) {
+    throw new Error(`engine mismatch: trial ${spec.label} needs ${spec.engine}, this worker (${worker}) computes with ${engine}`);
+  }
+  if (dataset.fingerprint !== spec.dataFingerprint) {
+    throw new Error(
+      `data mismatch: trial ${spec.label} needs '${spec.preparation}' data with fingerprint ${spec.dataFingerprint}, this worker (${worker}) has ${dataset.fingerprint}`,
+    );
+  }
+  const t0 = performance.now();
+  const { result } = train(kernel, dataset, spec.config as unknown as TrainConfig, {
+    onProgress: (p) => onProgress({ update: p.update, updates: p.updates, epoch: p.epoch, validationAccuracy: p.validationAccuracy }),
+  });
+  const computeSeconds = (performance.now() - t0) / 1000;
+  return {
+    hash: spec.hash,
+    identity: identityOf(spec),
+    result,
+    meta: { computeSeconds, host: hostname(), finishedAt: new Date().toISOString(), worker },
+  };
+}
