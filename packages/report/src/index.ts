@@ -1,1 +1,10 @@
 export type * from './results.js';
+export { renderReport, type RenderedReport } from './markdown.js';
+export type { ReportDocument } from './charts/svg.js';
+export { gradcheckChart } from './charts/gradcheck.js';
+export { curvesChart } from './charts/curves.js';
+export { coarseChart, fineChart } from './charts/search.js';
+export { finalSpreadChart } from './charts/final-spread.js';
+export { sigmaChart } from './charts/sigma.js';
+export { welch, type Welch } from './stats.js';
+export { tQuantile, tCdf } from './student-t.js';
