@@ -1,4 +1,21 @@
+// The engine's public API. Everything computes; nothing reads files, clocks or the environment.
 export type { Kernel, DType, FloatArray } from './kernel.js';
 export { createTsKernel } from './kernels/ts.js';
 export { createKernel, kernelIds, defaultKernelId } from './kernels/registry.js';
 export { createRng, cloneRng, nextU32, uniform, randInt, shuffle, normal, type Rng } from './rng.js';
+export {
+  DEFAULT_EPS, DEFAULT_ALPHA, EVAL_ROWS, createNetwork, initNetwork, layerSizes, workspace, gatherRows,
+  networkForward, networkBackward, sgdUpdate, weightSquares, evaluate, parameterTensors,
+  type Init, type NetConfig, type Layer, type Network, type Workspace, type Split, type Mode, type Figures,
+} from './network.js';
+export { cyclicalEta, nsFromEpochs } from './schedule.js';
+export {
+  train, normalizeTrainConfig, recordingPoints, checkSplit,
+  type Dataset, type TrainConfig, type NormalizedTrainConfig, type TrainResult, type HistoryPoint,
+  type Split3, type Pair, type TrainProgress, type TrainOptions,
+} from './train.js';
+export {
+  gradcheck, relativeError, DEFAULT_GRADCHECK_H, DEFAULT_GRADCHECK_THRESHOLD,
+  type GradcheckInput, type GradcheckEntry, type GradcheckResult,
+} from './gradcheck.js';
+export { syntheticDataset, type SyntheticOptions } from './synthetic.js';
