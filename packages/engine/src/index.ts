@@ -19,3 +19,5 @@ export {
   type GradcheckInput, type GradcheckEntry, type GradcheckResult,
 } from './gradcheck.js';
 export { syntheticDataset, type SyntheticOptions } from './synthetic.js';
+export { serializeModel, deserializeModel, loadNetwork, type Model, type ModelTensor } from './model-io.js';
+export { ENGINE_NUMERICS_VERSION, engineIdentity, goldenRun } from './identity.js';
