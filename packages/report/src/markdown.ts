@@ -177,7 +177,7 @@ export function renderReport(results: StudyResults, document: ReportDocument): R
         )
       : undefined;
 
-  d.h(1, `bnlab study report: profile \`${results.profile}\``);
+  d.h(1, `${results.title ?? 'bnlab study report'}: profile \`${results.profile}\``);
   d.p(
     `This report ran on ${results.dataNote}.`,
     'Every number, chart and sentence in it is computed from the stage results (`result.json`) by the pipeline\'s report stage; each table is also a CSV file beside this one, and [report.html](report.html) is the same report as one file.',
@@ -381,7 +381,7 @@ export function renderReport(results: StudyResults, document: ReportDocument): R
     files: {
       'README.md': readme,
       ...d.files,
-      'report.html': markdownToHtml(readme, svgs, `bnlab study report: ${results.profile}`),
+      'report.html': markdownToHtml(readme, svgs, `${results.title ?? 'bnlab study report'}: ${results.profile}`),
     },
   };
 }

@@ -188,4 +188,6 @@ export interface StudyResults {
   computeSeconds: Partial<Record<StageName, number>>;
   /** Free text naming the data the study ran on, e.g. "the real CIFAR-10 subset (5170 + 1017 images)". */
   dataNote: string;
+  /** The study's title (experiments.yaml `stages.report.title`); the report's heading when given. */
+  title?: string;
 }
