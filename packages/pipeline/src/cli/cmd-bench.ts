@@ -1,9 +1,237 @@
-import { BnlabError, type Command } from './command.js';
+// bnlab bench: the standard workload timed per kernel, the first layer's GEMMs in GFLOP/s, the same
+// epoch in numpy (bench/numpy_reference.py) for comparison, and the machine it ran on.
+import { cpus, totalmem } from 'node:os';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { setFlagsFromString } from 'node:v8';
+import { execa } from 'execa';
+import {
+  DEFAULT_ALPHA, DEFAULT_EPS, createKernel, createNetwork, defaultKernelId, gatherRows, initNetwork, kernelIds, networkBackward,
+  networkForward, sgdUpdate, shuffle, syntheticDataset, workspace, createRng, uniform,
+  type Kernel, type Split,
+} from '@bnlab/engine';
+import { intFlag, numberFlag, parseFlags, UsageError, type Command } from './command.js';
 
-// Placeholder until its issue lands: says so plainly instead of pretending.
+const D = 3072, K = 10, HIDDEN = [50, 50], BATCH = 100, LAMBDA = 0.005, ETA = 0.01;
+const FULL_SAMPLES = 45000, QUICK_SAMPLES = 5000;
+/** The first layer's three products as the engine calls them (W is 50 × 3072): [op, M, N, K]. */
+export const GEMM_SHAPES = [['NT', 100, 50, 3072], ['NN', 100, 3072, 50], ['TN', 50, 3072, 100]] as const;
+
+const help = `Usage: bnlab bench [--json] [--quick] [--kernels LIST] [--samples N] [--gemm-seconds S] [--no-numpy]
+
+Times the standard workload on this machine: one training epoch of the 3-layer net [50, 50] with batch
+norm on synthetic data (N × 3072 Gaussian inputs, 10 classes), batch 100, λ = 0.005, for each kernel;
+the GFLOP/s of the first layer's three GEMMs (forward NT 100x50x3072, backward NN 100x3072x50, weight
+gradient TN 50x3072x100) per kernel; and the same epoch in numpy (bench/numpy_reference.py, run with
+python3 when it and numpy are installed; skipped with a note otherwise). Numbers on a shared or busy
+machine wander: compare the ratios of one run, not runs on different days.
+
+Options:
+  --json              print one JSON object (schema: packages/pipeline/schemas/bench.schema.json)
+  --quick             ${QUICK_SAMPLES} samples per epoch instead of ${FULL_SAMPLES}, shorter GEMM timing
+  --kernels LIST      comma-separated kernel ids (default: every kernel this machine can run:
+                      ${'ts-f64, ts-f32 and the WebAssembly ones'})
+  --samples N         samples per epoch (overrides --quick; at least ${BATCH})
+  --gemm-seconds S    timing per GEMM shape and kernel (default 0.5, 0.2 with --quick)
+  --no-numpy          skip the numpy reference
+  --debug             stack traces on errors
+
+Epoch times are one timed epoch after a warm-up of 30 batches; WebAssembly is compiled
+with its optimising tier only (V8 --no-wasm-dynamic-tiering) so that no timing catches a tier-up.
+The numpy epoch runs with numpy's default BLAS threads; the engine's kernels are single-threaded.`;
+
+export interface BenchResult {
+  defaultKernel: string;
+  samples: number;
+  epochSeconds: Record<string, number>;
+  gemmGflops: Record<string, Record<string, number>>;
+  numpy: { f64: number; f32: number } | null;
+  ratios: { vsNumpyF64: number; vsNumpyF32: number } | null;
+  machine: { cpus: number; model: string; node: string; platform: string; arch: string; memoryGiB: number };
+  notes: string[];
+}
+
 export const command: Command = {
-  help: 'Usage: bnlab bench (not implemented yet)',
-  async run() {
-    throw new BnlabError('bnlab bench is not implemented yet');
+  help,
+  async run(argv) {
+    const { values } = parseFlags(argv, {
+      json: { type: 'boolean', default: false },
+      quick: { type: 'boolean', default: false },
+      kernels: { type: 'string' },
+      samples: { type: 'string' },
+      'gemm-seconds': { type: 'string' },
+      'no-numpy': { type: 'boolean', default: false },
+    }, 'bench');
+    const samples = intFlag(values.samples, 'samples', values.quick ? QUICK_SAMPLES : FULL_SAMPLES, BATCH);
+    const gemmSeconds = numberFlag(values['gemm-seconds'], 'gemm-seconds', values.quick ? 0.2 : 0.5);
+    if (!(gemmSeconds > 0)) throw new UsageError(`--gemm-seconds: '${values['gemm-seconds']}' must be > 0`);
+    // Before any WebAssembly is compiled (kernelIds() probes the relaxed module): optimised code from
+    // the start, so warm-ups are short and no timing catches a tier-up.
+    setFlagsFromString('--no-wasm-dynamic-tiering');
+    const known = kernelIds();
+    const kernels = values.kernels === undefined ? known : values.kernels.split(',').map((s) => s.trim());
+    for (const id of kernels) {
+      if (!known.includes(id)) throw new UsageError(`--kernels: '${id}' is not a kernel this machine can run (${known.join(', ')})`);
+    }
+    const log = (s: string) => process.stderr.write(`bench: ${s}\n`);
+    const result = await bench({ kernels, samples, gemmSeconds, numpy: !values['no-numpy'], log });
+    process.stdout.write(values.json ? `${JSON.stringify(result, null, 2)}\n` : formatTable(result));
+    return 0;
   },
 };
+
+export async function bench(o: { kernels: string[]; samples: number; gemmSeconds: number; numpy: boolean; log: (s: string) => void }): Promise<BenchResult> {
+  const notes: string[] = [];
+  const cpu = cpus();
+  const machine = {
+    cpus: cpu.length,
+    model: cpu[0]?.model.trim() ?? 'unknown',
+    node: process.version,
+    platform: process.platform,
+    arch: process.arch,
+    memoryGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
+  };
+
+  o.log(`generating ${o.samples} × ${D} synthetic samples`);
+  const data = syntheticDataset({ d: D, K, train: o.samples, validation: 1, test: 1, seed: 1 }).train;
+
+  const epochSeconds: Record<string, number> = {};
+  const gemmGflops: Record<string, Record<string, number>> = {};
+  for (const id of o.kernels) {
+    o.log(`${id}: GEMMs`);
+    gemmGflops[id] = gemmRates(createKernel(id), o.gemmSeconds);
+    o.log(`${id}: one epoch of ${Math.floor(o.samples / BATCH)} batches`);
+    epochSeconds[id] = round(epochTime(createKernel(id), data), 4);
+  }
+
+  let numpy: BenchResult['numpy'] = null;
+  if (o.numpy) {
+    o.log('numpy reference epoch');
+    const r = await numpyEpoch(o.samples);
+    if ('note' in r) notes.push(r.note);
+    else numpy = r;
+  } else {
+    notes.push('numpy reference skipped (--no-numpy)');
+  }
+
+  const def = defaultKernelId();
+  const mine = epochSeconds[def];
+  const ratios = numpy && mine !== undefined ? { vsNumpyF64: round(mine / numpy.f64, 3), vsNumpyF32: round(mine / numpy.f32, 3) } : null;
+  if (mine === undefined) notes.push(`the default kernel ${def} was not benchmarked (--kernels)`);
+  return { defaultKernel: def, samples: o.samples, epochSeconds, gemmGflops, numpy, ratios, machine, notes };
+}
+
+// One epoch as the engine trains it (shuffled mini-batches: gather, forward, backward, SGD step),
+// without the evaluation passes; timed after a warm-up of 30 batches (JIT, page faults, caches).
+function epochTime(kernel: Kernel, data: Split): number {
+  const rng = createRng(1);
+  const net = createNetwork(kernel, { d: D, K, hidden: HIDDEN, batchNorm: true, eps: DEFAULT_EPS, alpha: DEFAULT_ALPHA });
+  initNetwork(net, rng, { kind: 'he' });
+  const ws = workspace(net, BATCH, true);
+  const order = Uint32Array.from({ length: data.n }, (_, i) => i);
+  const batches = Math.floor(data.n / BATCH);
+  const step = (b: number) => {
+    gatherRows(ws, net, data, b * BATCH, BATCH, order);
+    networkForward(ws, net, BATCH, 'train', true);
+    networkBackward(ws, net, BATCH);
+    sgdUpdate(net, ETA, LAMBDA);
+  };
+  shuffle(rng, order);
+  for (let b = 0; b < 30; b++) step(b % batches);
+  shuffle(rng, order);
+  const t = performance.now();
+  for (let b = 0; b < batches; b++) step(b);
+  return (performance.now() - t) / 1000;
+}
+
+// GFLOP/s (2·M·N·K per call) of each first-layer product: calls in rounds of ≥ 20 ms for about
+// `seconds`, the best round counts (the least disturbed by other processes).
+function gemmRates(kernel: Kernel, seconds: number): Record<string, number> {
+  const rng = createRng(2);
+  const out: Record<string, number> = {};
+  for (const [op, M, N, Kd] of GEMM_SHAPES) {
+    const fill = (len: number) => {
+      const a = kernel.alloc(len);
+      for (let i = 0; i < len; i++) a[i] = uniform(rng) * 2 - 1;
+      return a;
+    };
+    const a = fill(M * Kd), b = fill(N * Kd), c = kernel.alloc(M * N);
+    const call = op === 'NT' ? kernel.gemmNT : op === 'NN' ? kernel.gemmNN : kernel.gemmTN;
+    call(c, a, b, M, N, Kd); // warm-up, and a first estimate of a call's time
+    let t = performance.now();
+    call(c, a, b, M, N, Kd);
+    const perCall = Math.max(performance.now() - t, 1e-3);
+    const reps = Math.max(1, Math.ceil(20 / perCall));
+    let best = Infinity;
+    const end = performance.now() + seconds * 1000;
+    do {
+      t = performance.now();
+      for (let r = 0; r < reps; r++) call(c, a, b, M, N, Kd);
+      best = Math.min(best, (performance.now() - t) / reps);
+    } while (performance.now() < end);
+    out[`${op} ${M}x${N}x${Kd}`] = round((2 * M * N * Kd) / (best * 1e6), 2);
+  }
+  return out;
+}
+
+/** The repository's bench/numpy_reference.py, found from this file (src/ or dist/ of the pipeline). */
+export function numpyScript(): string | null {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 6; i++) {
+    const candidate = path.join(dir, 'bench', 'numpy_reference.py');
+    if (existsSync(candidate)) return candidate;
+    dir = path.dirname(dir);
+  }
+  return null;
+}
+
+async function numpyEpoch(samples: number): Promise<{ f64: number; f32: number } | { note: string }> {
+  const script = numpyScript();
+  if (script === null) return { note: 'numpy reference skipped: bench/numpy_reference.py not found' };
+  const r = await execa('python3', [script, '--samples', String(samples)], { reject: false });
+  if (r.failed) {
+    const err = r as { code?: string; stderr?: string };
+    if (err.code === 'ENOENT') return { note: 'numpy reference skipped: python3 not found' };
+    if (/No module named .?numpy/.test(err.stderr ?? '')) return { note: 'numpy reference skipped: python3 has no numpy' };
+    const last = (err.stderr ?? '').trim().split('\n').pop() ?? '';
+    return { note: `numpy reference failed (exit ${r.exitCode}): ${last}` };
+  }
+  try {
+    const parsed = JSON.parse(String(r.stdout)) as { f64?: unknown; f32?: unknown };
+    if (typeof parsed.f64 === 'number' && typeof parsed.f32 === 'number') return { f64: parsed.f64, f32: parsed.f32 };
+  } catch {
+    // reported below, with what it printed
+  }
+  return { note: `numpy reference printed no {"f64", "f32"} JSON: ${String(r.stdout).slice(0, 80)}` };
+}
+
+function round(x: number, digits: number): number {
+  const f = 10 ** digits;
+  return Math.round(x * f) / f;
+}
+
+export function formatTable(r: BenchResult): string {
+  const shapes = GEMM_SHAPES.map(([op, M, N, Kd]) => `${op} ${M}x${N}x${Kd}`);
+  const ids = Object.keys(r.epochSeconds);
+  const w = Math.max(22, ...ids.map((id) => id.length + 2));
+  const lines = [
+    `bnlab bench: ${r.samples} samples × ${D}, 3-layer [${HIDDEN.join(', ')}] with batch norm, batch ${BATCH}, λ = ${LAMBDA}`,
+    `machine: ${r.machine.model}, ${r.machine.cpus} cpus, ${r.machine.memoryGiB} GiB, Node ${r.machine.node} (${r.machine.platform}-${r.machine.arch})`,
+    '',
+    `${'kernel'.padEnd(w)}${'epoch s'.padStart(9)}${shapes.map((s) => s.padStart(17)).join('')}   (GEMM GFLOP/s)`,
+    ...ids.map((id) =>
+      `${(id === r.defaultKernel ? `${id} *` : id).padEnd(w)}${r.epochSeconds[id].toFixed(3).padStart(9)}${shapes
+        .map((s) => (r.gemmGflops[id]?.[s] ?? NaN).toFixed(1).padStart(17))
+        .join('')}`),
+  ];
+  if (r.numpy) {
+    lines.push(`${'numpy f64'.padEnd(w)}${r.numpy.f64.toFixed(3).padStart(9)}`, `${'numpy f32'.padEnd(w)}${r.numpy.f32.toFixed(3).padStart(9)}`);
+  }
+  lines.push('', `* default kernel: ${r.defaultKernel}`);
+  if (r.ratios) {
+    lines.push(`  its epoch takes ${r.ratios.vsNumpyF64.toFixed(2)} × numpy's f64 epoch and ${r.ratios.vsNumpyF32.toFixed(2)} × numpy's f32 epoch`);
+  }
+  for (const n of r.notes) lines.push(`note: ${n}`);
+  return `${lines.join('\n')}\n`;
+}
