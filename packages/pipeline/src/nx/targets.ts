@@ -1,0 +1,120 @@
+// The study as Nx targets: pure functions from the resolved profiles to the `pipeline` project.
+// Designed around what Nx 23.3.1 does (measured, see issue 5):
+//   - options and configurations are hashed into every target of the project, so they hold only the
+//     profile's name (a constant per configuration). A stage's parameters reach only its own hash,
+//     through a runtime input echoing its digest under every profile.
+//   - dependsOn alone serves stale results: every stage also hashes its upstream result.json files.
+//   - an unknown `-c` silently runs the default options: `bnlab run` checks
+//     NX_TASK_TARGET_CONFIGURATION itself.
+//   - outputs can't depend on the configuration except through options: results/{options.profile}/<stage>.
+import type { ResolvedStudy, StageName } from '../config/types.js';
+import { DEFAULT_PROFILE } from '../config/load.js';
+import { stageDependencies, stageDigest, stageNames } from '../config/stages.js';
+
+/** The kinds of Nx input these targets use. */
+export type TargetInput = string | { runtime: string } | { env: string } | { dependentTasksOutputFiles: string; transitive?: boolean };
+
+/** The subset of Nx's TargetConfiguration these targets use (kept local: no runtime dependency on nx). */
+export interface PipelineTarget {
+  executor: 'nx:run-commands' | 'nx:noop';
+  options?: Record<string, unknown>;
+  configurations?: Record<string, Record<string, unknown>>;
+  defaultConfiguration?: string;
+  dependsOn?: string[];
+  cache?: boolean;
+  parallelism?: boolean;
+  inputs?: TargetInput[];
+  outputs?: string[];
+  metadata?: { description: string };
+}
+
+export const PROJECT_NAME = 'pipeline';
+export const BNLAB = 'node packages/pipeline/bin/bnlab.js';
+/** Prints the data sources' names, sizes and mtimes under every profile (cheap: no file is read). */
+export const DATA_STAMP = 'node packages/pipeline/dist/nx/data-stamp-main.js';
+
+/** What every stage's results depend on besides its own configuration: the code that computes them. */
+export const SOURCE_INPUTS: readonly string[] = [
+  '{workspaceRoot}/packages/engine/**/*',
+  '{workspaceRoot}/packages/pipeline/**/*',
+  '{workspaceRoot}/packages/report/**/*',
+  '!{workspaceRoot}/packages/*/**/*.spec.ts',
+  '!{workspaceRoot}/packages/*/**/*.md',
+  '{workspaceRoot}/package-lock.json',
+];
+
+const DESCRIPTIONS: Record<StageName, string> = {
+  data: 'prepare the data set for every split the study uses',
+  gradcheck: 'compare analytic and numerical gradients (fails above the threshold)',
+  curves: 'training histories of 3- and 9-layer nets, with and without batch norm',
+  coarse: 'coarse λ search (log-uniform)',
+  fine: 'fine λ search around the best coarse λs',
+  final: 'the best λ: mean ± std over several runs',
+  sigma: 'sensitivity to the initialisation σ',
+  report: 'render the report (Markdown, SVG, HTML)',
+};
+
+/** One line per profile, `profile=digest`, for the stage's runtime input. */
+export function digestLine(studies: Record<string, ResolvedStudy>, stage: StageName): string {
+  return Object.entries(studies)
+    .map(([profile, study]) => `${profile}=${stageDigest(study, stage)}`)
+    .join(' ');
+}
+
+/** The profiles as Nx configurations: each sets only `profile` (forwarded to `bnlab run` as --profile=NAME). */
+export function profileConfigurations(studies: Record<string, ResolvedStudy>): Record<string, Record<string, unknown>> {
+  return Object.fromEntries(Object.keys(studies).map((p) => [p, { profile: p }]));
+}
+
+export function stageTarget(studies: Record<string, ResolvedStudy>, stage: StageName): PipelineTarget {
+  const outputs = [`{workspaceRoot}/results/{options.profile}/${stage}`];
+  if (stage === 'report') outputs.push('{workspaceRoot}/report/{options.profile}');
+  const inputs: TargetInput[] = [
+    // The digest is computed here, when Nx builds the graph (which it redoes whenever experiments.yaml
+    // changes): the command only echoes it, so hashing starts no node process per stage.
+    { runtime: `echo ${digestLine(studies, stage)}` },
+    ...SOURCE_INPUTS,
+  ];
+  if (stage === 'data') inputs.push({ runtime: DATA_STAMP }, { env: 'BNLAB_CIFAR10_DIR' });
+  // Upstream results, transitively (a change two stages up reaches this one even if the middle
+  // stage's result were unchanged, which it cannot be, but it keeps the rule obviously safe).
+  else inputs.push({ dependentTasksOutputFiles: '**/result.json', transitive: true });
+  return {
+    executor: 'nx:run-commands',
+    options: { command: `${BNLAB} run ${stage}` },
+    configurations: profileConfigurations(studies),
+    defaultConfiguration: DEFAULT_PROFILE,
+    dependsOn: [...stageDependencies[stage]],
+    cache: true,
+    // Each stage already uses every core.
+    parallelism: false,
+    inputs,
+    outputs,
+    metadata: { description: DESCRIPTIONS[stage] },
+  };
+}
+
+export function pipelineTargets(studies: Record<string, ResolvedStudy>): Record<string, PipelineTarget> {
+  const targets: Record<string, PipelineTarget> = {};
+  for (const stage of stageNames) targets[stage] = stageTarget(studies, stage);
+  targets.all = {
+    executor: 'nx:noop',
+    configurations: profileConfigurations(studies),
+    defaultConfiguration: DEFAULT_PROFILE,
+    dependsOn: [...stageNames],
+    metadata: { description: 'the whole study' },
+  };
+  return targets;
+}
+
+export interface PipelineProject {
+  name: string;
+  root: string;
+  projectType: 'application';
+  tags: string[];
+  targets: Record<string, PipelineTarget>;
+}
+
+export function pipelineProject(studies: Record<string, ResolvedStudy>): PipelineProject {
+  return { name: PROJECT_NAME, root: '.', projectType: 'application', tags: ['study'], targets: pipelineTargets(studies) };
+}
