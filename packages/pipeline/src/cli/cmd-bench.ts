@@ -81,7 +81,17 @@ export const command: Command = {
   },
 };
 
-export async function bench(o: { kernels: string[]; samples: number; gemmSeconds: number; numpy: boolean; log: (s: string) => void }): Promise<BenchResult> {
+export interface BenchOptions {
+  kernels: string[];
+  samples: number;
+  gemmSeconds: number;
+  numpy: boolean;
+  log: (s: string) => void;
+  /** The Python interpreter to run the numpy reference with (default python3). */
+  python?: string;
+}
+
+export async function bench(o: BenchOptions): Promise<BenchResult> {
   const notes: string[] = [];
   const cpu = cpus();
   const machine = {
@@ -108,7 +118,7 @@ export async function bench(o: { kernels: string[]; samples: number; gemmSeconds
   let numpy: BenchResult['numpy'] = null;
   if (o.numpy) {
     o.log('numpy reference epoch');
-    const r = await numpyEpoch(o.samples);
+    const r = await numpyEpoch(o.python ?? 'python3', o.samples);
     if ('note' in r) notes.push(r.note);
     else numpy = r;
   } else {
@@ -186,14 +196,14 @@ export function numpyScript(): string | null {
   return null;
 }
 
-async function numpyEpoch(samples: number): Promise<{ f64: number; f32: number } | { note: string }> {
+async function numpyEpoch(python: string, samples: number): Promise<{ f64: number; f32: number } | { note: string }> {
   const script = numpyScript();
   if (script === null) return { note: 'numpy reference skipped: bench/numpy_reference.py not found' };
-  const r = await execa('python3', [script, '--samples', String(samples)], { reject: false });
+  const r = await execa(python, [script, '--samples', String(samples)], { reject: false });
   if (r.failed) {
     const err = r as { code?: string; stderr?: string };
-    if (err.code === 'ENOENT') return { note: 'numpy reference skipped: python3 not found' };
-    if (/No module named .?numpy/.test(err.stderr ?? '')) return { note: 'numpy reference skipped: python3 has no numpy' };
+    if (err.code === 'ENOENT') return { note: `numpy reference skipped: ${python} not found` };
+    if (/No module named .?numpy/.test(err.stderr ?? '')) return { note: `numpy reference skipped: ${python} has no numpy` };
     const last = (err.stderr ?? '').trim().split('\n').pop() ?? '';
     return { note: `numpy reference failed (exit ${r.exitCode}): ${last}` };
   }
