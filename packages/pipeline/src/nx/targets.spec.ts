@@ -1,0 +1,90 @@
+import { describe, expect, it } from 'vitest';
+import { resolveAllProfiles } from '../config/load.js';
+import { stageDependencies, stageDigest, stageNames } from '../config/stages.js';
+import { BNLAB, DATA_STAMP, pipelineProject, pipelineTargets, type PipelineTarget } from './targets.js';
+
+const text = `version: 1
+stages:
+  coarse: { samples: 10 }
+profiles:
+  smoke:
+    stages:
+      coarse: { samples: 4 }
+  other: {}
+`;
+const studies = resolveAllProfiles(text, 'x.yaml', {});
+const runtime = (t: PipelineTarget) => t.inputs!.filter((i): i is { runtime: string } => typeof i === 'object' && 'runtime' in i).map((i) => i.runtime);
+
+describe('pipelineTargets', () => {
+  const targets = pipelineTargets(studies);
+
+  it('has one target per stage plus all, in graph order', () => {
+    expect(Object.keys(targets)).toEqual([...stageNames, 'all']);
+    expect(targets.all.executor).toBe('nx:noop');
+    expect(targets.all.dependsOn).toEqual([...stageNames]);
+  });
+
+  it('runs bnlab run <stage>, cached, one at a time, dependsOn mirroring the graph', () => {
+    for (const s of stageNames) {
+      const t = targets[s];
+      expect(t.options).toEqual({ command: `${BNLAB} run ${s}` });
+      expect(t.cache).toBe(true);
+      expect(t.parallelism).toBe(false);
+      expect(t.dependsOn).toEqual(stageDependencies[s]);
+    }
+  });
+
+  it('configurations are the profiles and hold nothing but the profile name', () => {
+    for (const t of Object.values(targets)) {
+      expect(t.configurations).toEqual({ default: { profile: 'default' }, smoke: { profile: 'smoke' }, other: { profile: 'other' } });
+      expect(t.defaultConfiguration).toBe('default');
+    }
+  });
+
+  it("each stage's runtime input echoes its digest under every profile", () => {
+    for (const s of stageNames) {
+      const echo = runtime(targets[s])[0];
+      expect(echo).toBe(
+        `echo default=${stageDigest(studies.default, s)} smoke=${stageDigest(studies.smoke, s)} other=${stageDigest(studies.other, s)}`,
+      );
+    }
+    expect(stageDigest(studies.default, 'coarse')).not.toBe(stageDigest(studies.smoke, 'coarse'));
+  });
+
+  it('editing one stage changes only that target (options and configurations unchanged)', () => {
+    const edited = pipelineTargets(resolveAllProfiles(text.replace('samples: 10', 'samples: 11'), 'x.yaml', {}));
+    const differing = Object.keys(targets).filter((k) => JSON.stringify(targets[k]) !== JSON.stringify(edited[k]));
+    expect(differing).toEqual(['coarse']);
+    expect(edited.coarse.options).toEqual(targets.coarse.options);
+    expect(edited.coarse.configurations).toEqual(targets.coarse.configurations);
+  });
+
+  it('data hashes its sources and the data env; the others hash upstream result.json files', () => {
+    expect(runtime(targets.data)).toContain(DATA_STAMP);
+    expect(targets.data.inputs).toContainEqual({ env: 'BNLAB_CIFAR10_DIR' });
+    expect(targets.data.inputs).not.toContainEqual(expect.objectContaining({ dependentTasksOutputFiles: expect.anything() }));
+    for (const s of stageNames.filter((x) => x !== 'data')) {
+      expect(targets[s].inputs).toContainEqual({ dependentTasksOutputFiles: '**/result.json', transitive: true });
+      expect(runtime(targets[s])).toHaveLength(1);
+    }
+  });
+
+  it('hashes the engine, pipeline and report sources but not experiments.yaml as a file', () => {
+    const files = targets.coarse.inputs!.filter((i): i is string => typeof i === 'string');
+    for (const p of ['engine', 'pipeline', 'report']) expect(files).toContain(`{workspaceRoot}/packages/${p}/**/*`);
+    expect(files.some((f) => f.includes('experiments.yaml'))).toBe(false);
+  });
+
+  it('outputs results/<profile>/<stage>, and report/<profile> for the report', () => {
+    expect(targets.fine.outputs).toEqual(['{workspaceRoot}/results/{options.profile}/fine']);
+    expect(targets.report.outputs).toEqual(['{workspaceRoot}/results/{options.profile}/report', '{workspaceRoot}/report/{options.profile}']);
+  });
+});
+
+describe('pipelineProject', () => {
+  it('is the root project named pipeline', () => {
+    const p = pipelineProject(studies);
+    expect(p.name).toBe('pipeline');
+    expect(p.root).toBe('.');
+  });
+});
