@@ -9,7 +9,7 @@ const validate = new Ajv({ allErrors: true, strict: true }).compile(schema);
 const schemaErrors = (v: unknown) => (validate(v) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message}`));
 
 // The workload shrunk to a few batches and very short GEMM timings: shape and consistency, no speed.
-const tiny = ['--quick', '--samples', '200', '--gemm-seconds', '0.01'];
+const tiny = ['--quick', '--samples', '200', '--gemm-seconds', '0.01', '--workers', '0'];
 
 async function runJson(argv: string[]): Promise<{ code: number; out: string }> {
   let out = '';

@@ -1,6 +1,6 @@
 // bnlab bench: the standard workload timed per kernel, the first layer's GEMMs in GFLOP/s, the same
 // epoch in numpy (bench/numpy_reference.py) for comparison, and the machine it ran on.
-import { cpus, totalmem } from 'node:os';
+import { availableParallelism, cpus, totalmem } from 'node:os';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -8,9 +8,13 @@ import { setFlagsFromString } from 'node:v8';
 import { execa } from 'execa';
 import {
   DEFAULT_ALPHA, DEFAULT_EPS, createKernel, createNetwork, defaultKernelId, gatherRows, initNetwork, kernelIds, networkBackward,
-  networkForward, sgdUpdate, shuffle, syntheticDataset, workspace, createRng, uniform,
-  type Kernel, type Split,
+  networkForward, sgdUpdate, shuffle, workspace, createRng, uniform, normal, randInt, engineIdentity,
+  type Kernel, type Split, type TrainConfig,
 } from '@bnlab/engine';
+import { assemble, byteLength, fingerprintOf, viewsOf, type PreparedDataset } from '../data/layout.js';
+import type { TrialEvents } from '../trials/executor.js';
+import { trialSpec } from '../trials/identity.js';
+import { localExecutor } from '../trials/local-executor.js';
 import { intFlag, numberFlag, parseFlags, UsageError, type Command } from './command.js';
 
 const D = 3072, K = 10, HIDDEN = [50, 50], BATCH = 100, LAMBDA = 0.005, ETA = 0.01;
@@ -18,13 +22,15 @@ const FULL_SAMPLES = 45000, QUICK_SAMPLES = 5000;
 /** The first layer's three products as the engine calls them (W is 50 × 3072): [op, M, N, K]. */
 export const GEMM_SHAPES = [['NT', 100, 50, 3072], ['NN', 100, 3072, 50], ['TN', 50, 3072, 100]] as const;
 
-const help = `Usage: bnlab bench [--json] [--quick] [--kernels LIST] [--samples N] [--gemm-seconds S] [--no-numpy]
+const help = `Usage: bnlab bench [--json] [--quick] [--workers N] [--kernels LIST] [--samples N] [--gemm-seconds S] [--no-numpy]
 
 Times the standard workload on this machine: one training epoch of the 3-layer net [50, 50] with batch
 norm on synthetic data (N × 3072 Gaussian inputs, 10 classes), batch 100, λ = 0.005, for each kernel;
 the GFLOP/s of the first layer's three GEMMs (forward NT 100x50x3072, backward NN 100x3072x50, weight
 gradient TN 50x3072x100) per kernel; and the same epoch in numpy (bench/numpy_reference.py, run with
-python3 when it and numpy are installed; skipped with a note otherwise). Numbers on a shared or busy
+python3 when it and numpy are installed; skipped with a note otherwise); and the trial throughput of the
+local worker pool with 1 and N worker threads (trials per minute; a trial is the study's standard
+training, 1 cycle of 2 epochs with 10 recording points, on the same data). Numbers on a shared or busy
 machine wander: compare the ratios of one run, not runs on different days.
 
 Options:
@@ -35,6 +41,8 @@ Options:
   --samples N         samples per epoch (overrides --quick; at least ${BATCH})
   --gemm-seconds S    timing per GEMM shape and kernel (default 0.5, 0.2 with --quick)
   --no-numpy          skip the numpy reference
+  --workers N         worker threads for the throughput figure (default: one per core, here ${availableParallelism()});
+                      1 and N are measured; 0 skips it
   --debug             stack traces on errors
 
 Epoch times are one timed epoch after a warm-up of 30 batches; WebAssembly is compiled
@@ -48,6 +56,7 @@ export interface BenchResult {
   gemmGflops: Record<string, Record<string, number>>;
   numpy: { f64: number; f32: number } | null;
   ratios: { vsNumpyF64: number; vsNumpyF32: number } | null;
+  workers?: Record<string, number>;
   machine: { cpus: number; model: string; node: string; platform: string; arch: string; memoryGiB: number };
   notes: string[];
 }
@@ -62,7 +71,9 @@ export const command: Command = {
       samples: { type: 'string' },
       'gemm-seconds': { type: 'string' },
       'no-numpy': { type: 'boolean', default: false },
+      workers: { type: 'string' },
     }, 'bench');
+    const workers = intFlag(values.workers, 'workers', availableParallelism(), 0);
     const samples = intFlag(values.samples, 'samples', values.quick ? QUICK_SAMPLES : FULL_SAMPLES, BATCH);
     const gemmSeconds = numberFlag(values['gemm-seconds'], 'gemm-seconds', values.quick ? 0.2 : 0.5);
     if (!(gemmSeconds > 0)) throw new UsageError(`--gemm-seconds: '${values['gemm-seconds']}' must be > 0`);
@@ -75,7 +86,7 @@ export const command: Command = {
       if (!known.includes(id)) throw new UsageError(`--kernels: '${id}' is not a kernel this machine can run (${known.join(', ')})`);
     }
     const log = (s: string) => process.stderr.write(`bench: ${s}\n`);
-    const result = await bench({ kernels, samples, gemmSeconds, numpy: !values['no-numpy'], log });
+    const result = await bench({ kernels, samples, gemmSeconds, numpy: !values['no-numpy'], workers, log });
     process.stdout.write(values.json ? `${JSON.stringify(result, null, 2)}\n` : formatTable(result));
     return 0;
   },
@@ -89,6 +100,10 @@ export interface BenchOptions {
   log: (s: string) => void;
   /** The Python interpreter to run the numpy reference with (default python3). */
   python?: string;
+  /** Measure trial throughput with 1 and this many worker threads (0: skip). */
+  workers?: number;
+  /** The worker threads' entry (default: the built dist/trials/worker-thread.js). */
+  workerUrl?: URL;
 }
 
 export async function bench(o: BenchOptions): Promise<BenchResult> {
@@ -104,7 +119,8 @@ export async function bench(o: BenchOptions): Promise<BenchResult> {
   };
 
   o.log(`generating ${o.samples} × ${D} synthetic samples`);
-  const data = syntheticDataset({ d: D, K, train: o.samples, validation: 1, test: 1, seed: 1 }).train;
+  const prepared = syntheticPrepared(o.samples, o.workers ? 1000 : 1);
+  const data = prepared.train;
 
   const epochSeconds: Record<string, number> = {};
   const gemmGflops: Record<string, Record<string, number>> = {};
@@ -126,10 +142,18 @@ export async function bench(o: BenchOptions): Promise<BenchResult> {
   }
 
   const def = defaultKernelId();
+  let workers: Record<string, number> | undefined;
+  if (o.workers) {
+    workers = {};
+    for (const count of o.workers > 1 ? [1, o.workers] : [1]) {
+      o.log(`${count} worker thread${count > 1 ? 's' : ''}: ${2 * count} trials with ${def}`);
+      workers[String(count)] = round(await trialsPerMinute(prepared, def, count, o.workerUrl), 2);
+    }
+  }
   const mine = epochSeconds[def];
   const ratios = numpy && mine !== undefined ? { vsNumpyF64: round(mine / numpy.f64, 3), vsNumpyF32: round(mine / numpy.f32, 3) } : null;
   if (mine === undefined) notes.push(`the default kernel ${def} was not benchmarked (--kernels)`);
-  return { defaultKernel: def, samples: o.samples, epochSeconds, gemmGflops, numpy, ratios, machine, notes };
+  return { defaultKernel: def, samples: o.samples, epochSeconds, gemmGflops, numpy, ratios, ...(workers ? { workers } : {}), machine, notes };
 }
 
 // One epoch as the engine trains it (shuffled mini-batches: gather, forward, backward, SGD step),
@@ -183,6 +207,48 @@ function gemmRates(kernel: Kernel, seconds: number): Record<string, number> {
     out[`${op} ${M}x${N}x${Kd}`] = round((2 * M * N * Kd) / (best * 1e6), 2);
   }
   return out;
+}
+
+// Gaussian inputs and uniform labels in the prepared-data layout (one SharedArrayBuffer, so the worker
+// threads share it as they share real data); validation and test splits of `held` rows each.
+function syntheticPrepared(train: number, held: number): PreparedDataset {
+  const splits = { train, validation: held, test: held };
+  const buffer = new SharedArrayBuffer(byteLength(D, splits));
+  const views = viewsOf(buffer, D, splits);
+  const rng = createRng(1);
+  views.std.fill(1);
+  for (const split of [views.train, views.validation, views.test]) {
+    for (let i = 0; i < split.x.length; i++) split.x[i] = normal(rng);
+    for (let i = 0; i < split.n; i++) split.y[i] = randInt(rng, K);
+  }
+  const header = { dataset: 'cifar10' as const, d: D, K, classes: Array.from({ length: K }, (_, i) => `class ${i}`), splits };
+  return assemble({ ...header, fingerprint: fingerprintOf(header, views) }, 'synthetic (bnlab bench)', buffer);
+}
+
+// Trials per minute of the local worker pool: one warm-up trial per worker (thread start, kernel,
+// compilation), then 2 trials per worker timed from hand-out to the last record.
+async function trialsPerMinute(data: PreparedDataset, kernelId: string, workers: number, workerUrl?: URL): Promise<number> {
+  const engine = engineIdentity(kernelId);
+  const perEpoch = Math.floor(data.train.n / BATCH);
+  const spec = (seed: number) => {
+    const config: TrainConfig = {
+      hidden: HIDDEN, batchNorm: true, init: { kind: 'he' }, lambda: LAMBDA, etaMin: 1e-5, etaMax: 1e-1,
+      batch: BATCH, ns: perEpoch, cycles: 1, seed,
+    };
+    return trialSpec({ config: { ...config }, preparation: 'main', dataFingerprint: data.fingerprint, engine }, `bench seed ${seed}`);
+  };
+  const executor = localExecutor({ workers, kernelId, datasets: { main: data }, ...(workerUrl ? { workerUrl } : {}) });
+  const events: TrialEvents = { started() {}, progress() {}, finished() {} };
+  try {
+    const signal = new AbortController().signal;
+    await executor.run(Array.from({ length: workers }, (_, i) => spec(1000 + i)), events, signal);
+    const trials = Array.from({ length: 2 * workers }, (_, i) => spec(i + 1));
+    const t = performance.now();
+    await executor.run(trials, events, signal);
+    return trials.length / ((performance.now() - t) / 60000);
+  } finally {
+    await executor.close();
+  }
 }
 
 /** The repository's bench/numpy_reference.py, found from this file (src/ or dist/ of the pipeline). */
@@ -239,6 +305,11 @@ export function formatTable(r: BenchResult): string {
     lines.push(`${'numpy f64'.padEnd(w)}${r.numpy.f64.toFixed(3).padStart(9)}`, `${'numpy f32'.padEnd(w)}${r.numpy.f32.toFixed(3).padStart(9)}`);
   }
   lines.push('', `* default kernel: ${r.defaultKernel}`);
+  if (r.workers) {
+    const entries = Object.entries(r.workers);
+    const one = r.workers['1'];
+    lines.push(`  trials per minute: ${entries.map(([w, t]) => `${w} worker${w === '1' ? '' : 's'} ${t.toFixed(1)}${w !== '1' && one ? ` (× ${(t / one).toFixed(2)})` : ''}`).join(', ')}`);
+  }
   if (r.ratios) {
     lines.push(`  its epoch takes ${r.ratios.vsNumpyF64.toFixed(2)} × numpy's f64 epoch and ${r.ratios.vsNumpyF32.toFixed(2)} × numpy's f32 epoch`);
   }
