@@ -108,7 +108,7 @@ export function finalSentences(results: StudyResults, depth: Comparison | undefi
   const f = results.final;
   const parts = f.groups.map(
     (g) =>
-      `the ${g.name} net reached ${SPLITS.map((s) => `${SPLIT_LABEL[s]} ${pctMeanStd(g.mean[s], g.std[s])} %`).join(', ')} over ${g.runs.length} runs`,
+      `the ${g.name} net reached ${SPLITS.map((s) => `${SPLIT_LABEL[s]} ${pctMeanStd(g.mean[s], g.runs.length > 1 ? g.std[s] : NaN)} %`).join(', ')} over ${g.runs.length} run${g.runs.length === 1 ? '' : 's'}`,
   );
   const out = [`With λ = ${formatLambda(f.lambda)} and ${f.cycles} cycles, ${joinWords(parts)}.`];
   if (depth) out.push(comparisonSentence(depth));

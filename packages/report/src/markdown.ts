@@ -346,9 +346,10 @@ export function renderReport(results: StudyResults, document: ReportDocument): R
     file: 'final.csv',
     header: ['net', 'runs', ...SPLIT_HEADERS, 'diverged'],
     align: ['l', 'r', 'r', 'r', 'r', 'r'],
-    rows: final.groups.map((g, i) => [g.name, String(g.runs.length), ...SPLITS.map((k) => pctMeanStd(g.mean[k], g.std[k])), String(finalSamples[i].diverged)]),
+    // The result file's mean and std; with one run there is no std to show (the pipeline writes 0).
+    rows: final.groups.map((g, i) => [g.name, String(g.runs.length), ...SPLITS.map((k) => pctMeanStd(g.mean[k], g.runs.length > 1 ? g.std[k] : NaN)), String(finalSamples[i].diverged)]),
     csvHeader: ['net', 'layers', 'hidden', 'batch_norm', 'runs', ...MEAN_STD_CSV_HEADER, 'diverged'],
-    csvRows: final.groups.map((g, i) => [g.name, g.net.hidden.length + 1, g.net.hidden.join(' '), g.net.batchNorm, g.runs.length, ...SPLITS.flatMap((k) => [g.mean[k], Number.isFinite(g.std[k]) ? g.std[k] : null]), finalSamples[i].diverged]),
+    csvRows: final.groups.map((g, i) => [g.name, g.net.hidden.length + 1, g.net.hidden.join(' '), g.net.batchNorm, g.runs.length, ...SPLITS.flatMap((k) => [g.mean[k], g.runs.length > 1 ? g.std[k] : null]), finalSamples[i].diverged]),
   });
   d.chart('final.svg', 'Final evaluation: the spread of the runs, mean ± std per split and net', finalSpreadChart(final, document, 'final'));
   d.files['final-runs.csv'] = csvText({

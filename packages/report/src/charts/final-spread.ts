@@ -31,7 +31,7 @@ export function finalSpreadChart(result: FinalStageResult, document: ReportDocum
       const n = g.runs.length;
       // A fixed spread across the column (not random), so the runs do not hide each other.
       g.runs.forEach((r, i) => dots.push({ net: g.name, split, x: s - 0.3 + (n === 1 ? 0.2 : (0.4 * i) / (n - 1)), accuracy: 100 * r.accuracy[split] }));
-      const sd = Number.isFinite(g.std[split]) ? g.std[split] : 0;
+      const sd = g.runs.length > 1 && Number.isFinite(g.std[split]) ? g.std[split] : 0;
       const m = g.mean[split];
       spreads.push({ net: g.name, x: s + 0.25, mean: 100 * m, lo: 100 * (m - sd), hi: 100 * (m + sd) });
     });
