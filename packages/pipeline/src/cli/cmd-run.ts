@@ -6,7 +6,6 @@ import { chooseView } from '../stages/progress.js';
 import { runStage, type StageOutcome } from '../stages/run-stage.js';
 import { openStudy } from '../stages/workspace.js';
 import { localExecutor } from '../trials/local-executor.js';
-import { createQueueExecutor } from '../queue/queue-executor.js';
 import { BnlabError, intFlag, parseFlags, UsageError, type Command } from './command.js';
 
 const help = `Usage: bnlab run <stage> [-c|--profile NAME] [--config FILE] [--workers N] [--max-trials N]
@@ -17,7 +16,7 @@ trial already in the trial store (results/<profile>/trials/) and training the mi
 pool of worker threads. Writes results/<profile>/<stage>/result.json (determined by the
 configuration and the trial records alone) and timing.json beside it.
 
-Stages: ${stageNames.filter((s) => s !== 'report').join(', ')}, or all (every stage in order).
+Stages: ${stageNames.join(', ')}, or all (every stage in order).
 Each Nx target of the pipeline project calls this: npx nx run pipeline:<stage> -c <profile>.
 
 Options:
@@ -59,7 +58,7 @@ export const command: Command = {
     const env = openStudy({ profile: values.profile, config: values.config, kernel: values.kernel });
     const workers = intFlag(values.workers, 'workers', env.study.workers ?? availableParallelism(), 1);
     const queueUrl = values.queue ?? (env.study.executor.kind === 'queue' ? env.study.executor.url : undefined) ?? process.env.BNLAB_QUEUE;
-    const stages: StageName[] = target === 'all' ? stageNames.filter((s) => s !== 'report') : [target as StageName];
+    const stages: StageName[] = target === 'all' ? [...stageNames] : [target as StageName];
 
     const interrupt = new AbortController();
     let signals = 0;
@@ -80,7 +79,10 @@ export const command: Command = {
       for (const stage of stages) {
         let outcome: StageOutcome;
         try {
-          outcome = await runStage(stage as Exclude<StageName, 'report'>, {
+          // The report (jsdom, Plot) and the queue (BullMQ) load only when used: seconds of start-up otherwise.
+          outcome = stage === 'report'
+            ? await (await import('../stages/report.js')).runReportStage({ env, view, warn })
+            : await runStage(stage, {
             env,
             view,
             signal: interrupt.signal,
@@ -88,8 +90,10 @@ export const command: Command = {
             workers: queueUrl ? 0 : workers,
             warn,
             print: (line) => process.stdout.write(`${line}\n`),
-            makeExecutor: (datasets) =>
-              queueUrl ? createQueueExecutor(queueUrl) : localExecutor({ workers, kernelId: env.kernel, datasets }),
+            makeExecutor: async (datasets) =>
+              queueUrl
+                ? (await import('../queue/queue-executor.js')).createQueueExecutor(queueUrl)
+                : localExecutor({ workers, kernelId: env.kernel, datasets }),
           });
         } catch (err) {
           if (interrupt.signal.aborted) throw interrupt.signal.reason;

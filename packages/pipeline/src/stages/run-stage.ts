@@ -129,7 +129,7 @@ export async function runStage(stage: Exclude<StageName, 'report'>, o: RunStageO
     })();
     const total = new Set(planned.trials.map((t) => t.hash)).size;
     if (!obtained.complete) {
-      view.summary(`${stage}: stopped after ${obtained.trained} new trials (--max-trials); ${obtained.records.size}/${total} stored, no result written`);
+      view.summary(`${stage}: stopped by --max-trials, ${obtained.records.size}/${total} trials stored`);
       return { kind: 'incomplete', trained: obtained.trained, stored: obtained.records.size, total } as StageOutcome;
     }
     const result = planned.aggregate(obtained.records);

@@ -61,7 +61,7 @@ export function preparation(data: { preparations: Preparation[] }, name: string)
   return p;
 }
 
-/** λ formatted for labels: 3 significant digits. */
+/** λ formatted for labels: 3 significant digits, e.g. 3.79e-4. */
 export function fmtLambda(x: number): string {
-  return x.toPrecision(3);
+  return x.toExponential(2);
 }

@@ -1,0 +1,165 @@
+// End to end: `bnlab run <stage> -c smoke` for every stage, in a temporary workspace (a copy of
+// experiments.yaml, BNLAB_WORKSPACE pointing at it) on the real CIFAR-10 subset, through the built
+// CLI. Checks every result.json against its schema, the --max-trials resume, a corrupt record being
+// recomputed to the same bytes, the errors for a missing upstream stage and an unknown profile, and
+// `bnlab plan --json` (against its schema) before and after.
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, copyFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { execa } from 'execa';
+import { Ajv } from 'ajv';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const repo = fileURLToPath(new URL('..', import.meta.url));
+const bin = path.join(repo, 'packages/pipeline/bin/bnlab.js');
+const schemas = path.join(repo, 'packages/pipeline/schemas');
+const dataDir = process.env.BNLAB_CIFAR10_DIR ?? path.join(repo, 'data/cifar-10-batches-bin');
+const haveData = existsSync(path.join(dataDir, 'data_batch_1.bin'));
+// The real subset is part of the checkout's surroundings (.ci/run links it); without it only CI fails.
+const run = haveData || process.env.CI === 'true' ? describe : describe.skip;
+
+let ws: string;
+const ajv = new Ajv({ allErrors: true, strict: true });
+for (const f of readdirSync(schemas).filter((f) => f.startsWith('result-') || f === 'plan.schema.json')) {
+  ajv.addSchema(JSON.parse(readFileSync(path.join(schemas, f), 'utf8')));
+}
+
+function bnlab(args: string[]) {
+  return execa(process.execPath, [bin, ...args], {
+    cwd: ws,
+    reject: false,
+    env: { BNLAB_WORKSPACE: ws, BNLAB_CIFAR10_DIR: dataDir, CI: 'true', NX_TASK_TARGET_CONFIGURATION: '' },
+  });
+}
+
+const resultPath = (stage: string) => path.join(ws, 'results/smoke', stage, 'result.json');
+const storeDir = () => path.join(ws, 'results/smoke/trials');
+function records(): string[] {
+  if (!existsSync(storeDir())) return [];
+  return readdirSync(storeDir()).flatMap((d) => readdirSync(path.join(storeDir(), d)).filter((f) => f.endsWith('.json')).map((f) => path.join(d, f)));
+}
+function expectValid(schema: string, value: unknown) {
+  const validate = ajv.getSchema(schema)!;
+  const ok = validate(value);
+  expect(ok ? [] : validate.errors).toEqual([]);
+}
+function result(stage: string): any {
+  const value = JSON.parse(readFileSync(resultPath(stage), 'utf8'));
+  expectValid(`result-${stage}.schema.json`, value);
+  return value;
+}
+
+run('bnlab run -c smoke, stage by stage', () => {
+  beforeAll(() => {
+    ws = mkdtempSync(path.join(tmpdir(), 'bnlab-e2e-'));
+    copyFileSync(path.join(repo, 'experiments.yaml'), path.join(ws, 'experiments.yaml'));
+  });
+  afterAll(() => rmSync(ws, { recursive: true, force: true }));
+
+  it('rejects an unknown profile and a stage whose upstream has not run', async () => {
+    const bad = await bnlab(['run', 'data', '-c', 'smokee']);
+    expect(bad.exitCode).toBe(1);
+    expect(bad.stderr).toContain("unknown profile 'smokee' (did you mean 'smoke'?)");
+    const early = await bnlab(['run', 'coarse', '-c', 'smoke']);
+    expect(early.exitCode).toBe(1);
+    expect(early.stderr.trim()).toBe("bnlab: run 'data' first: results/smoke/data/result.json is missing");
+  });
+
+  it('data: both preparations with their sizes and fingerprints', async () => {
+    const r = await bnlab(['run', 'data', '-c', 'smoke']);
+    expect(r.exitCode, r.stderr).toBe(0);
+    const data = result('data');
+    expect(data.preparations.map((p: any) => [p.name, p.validation, p.splits.train + p.splits.validation, p.splits.test])).toEqual([
+      ['main', 100, 5170, 1017],
+      ['final', 100, 5170, 1017],
+    ]);
+    expect(JSON.stringify(data)).not.toContain(dataDir);
+    expect(existsSync(path.join(ws, 'results/smoke/data/timing.json'))).toBe(true);
+  });
+
+  it('plan: every trial of the data-only stages is known and missing', async () => {
+    const r = await bnlab(['plan', '-c', 'smoke', '--json']);
+    expect(r.exitCode, r.stderr).toBe(0);
+    const plan = JSON.parse(r.stdout);
+    expectValid('plan.schema.json', plan);
+    const by = Object.fromEntries(plan.stages.map((s: any) => [s.stage, s]));
+    expect(by.data.result).toBe('current');
+    expect(by.coarse.trials).toMatchObject({ known: true, total: 4, stored: 0, missing: 4 });
+    expect(by.fine.trials).toMatchObject({ known: false, total: 4 });
+    // curves 2 nets × 2 BN × 2 seeds, coarse 4, fine 2 × 2, final 2 × 2, sigma 3 × 4 × 1.
+    expect(plan.trialsLeft).toBe(8 + 4 + 4 + 4 + 12);
+    expect(plan.trialsUnknown).toBe(true);
+  });
+
+  it('gradcheck passes on the real data', async () => {
+    const r = await bnlab(['run', 'gradcheck', '-c', 'smoke']);
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/gradient check: 4 images × 20 dims/);
+    const g = result('gradcheck');
+    expect(g.passed).toBe(true);
+    expect(g.nets).toHaveLength(4);
+  });
+
+  it('coarse: --max-trials stops early without a result, the re-run trains only the rest', async () => {
+    const first = await bnlab(['run', 'coarse', '-c', 'smoke', '--max-trials', '3', '--workers', '2']);
+    expect(first.exitCode, first.stderr).toBe(3);
+    expect(first.stderr).toContain('coarse: stopped after 3 new trials (--max-trials 3); 3/4 stored, no result written');
+    expect(existsSync(resultPath('coarse'))).toBe(false);
+    expect(records()).toHaveLength(3);
+
+    const second = await bnlab(['run', 'coarse', '-c', 'smoke', '--workers', '2']);
+    expect(second.exitCode, second.stderr).toBe(0);
+    expect(second.stdout).toContain('coarse: 4 trials, 3 stored, 1 to train');
+    expect(second.stdout.match(/ done coarse /g)).toHaveLength(1);
+    expect(records()).toHaveLength(4);
+    const coarse = result('coarse');
+    expect(coarse.trials).toHaveLength(4);
+    expect(coarse.best).toHaveLength(2);
+    // The best are ranked by validation accuracy.
+    expect(coarse.best[0].accuracy.validation).toBeGreaterThanOrEqual(coarse.best[1].accuracy.validation);
+    for (const t of coarse.trials) expect(t.lambda).toBeGreaterThanOrEqual(1e-5);
+  });
+
+  it('a corrupt record is reported, deleted and recomputed to the same result bytes', async () => {
+    const before = readFileSync(resultPath('coarse'), 'utf8');
+    const victim = path.join(storeDir(), records()[0]);
+    writeFileSync(victim, readFileSync(victim, 'utf8').slice(0, 100));
+    const r = await bnlab(['run', 'coarse', '-c', 'smoke']);
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/is corrupt: not JSON .*deleted, the trial will be recomputed/);
+    expect(r.stdout).toContain('coarse: 4 trials, 3 stored, 1 to train');
+    expect(readFileSync(resultPath('coarse'), 'utf8')).toBe(before);
+  });
+
+  it('fine, final, curves and sigma complete; every result matches its schema', async () => {
+    for (const stage of ['fine', 'final', 'curves', 'sigma']) {
+      const r = await bnlab(['run', stage, '-c', 'smoke']);
+      expect(r.exitCode, `${stage}: ${r.stderr}`).toBe(0);
+      result(stage);
+    }
+    const fine = result('fine');
+    const coarse = result('coarse');
+    expect(fine.centres.map((c: any) => c.centre)).toEqual(coarse.best.map((t: any) => t.lambda));
+    const final = result('final');
+    expect(final.lambda).toBe(fine.best.lambda);
+    expect(final.groups.map((g: any) => g.runs.length)).toEqual([2, 2]);
+    expect(result('sigma').groups).toHaveLength(12);
+    expect(result('curves').groups.map((g: any) => g.name)).toEqual(['3-layer, no BN', '3-layer, BN', '9-layer, no BN', '9-layer, BN']);
+  });
+
+  it('plan: nothing left; a re-run trains nothing and rewrites the same bytes', async () => {
+    const r = await bnlab(['plan', '-c', 'smoke', '--json']);
+    expect(r.exitCode, r.stderr).toBe(0);
+    const plan = JSON.parse(r.stdout);
+    expectValid('plan.schema.json', plan);
+    expect(plan.trialsLeft).toBe(0);
+    expect(plan.trialsUnknown).toBe(false);
+    expect(plan.stagesToRun).toEqual([]);
+    const before = readFileSync(resultPath('sigma'), 'utf8');
+    const again = await bnlab(['run', 'sigma', '-c', 'smoke']);
+    expect(again.exitCode, again.stderr).toBe(0);
+    expect(again.stdout).toContain('sigma: 12 trials, 12 stored, 0 to train');
+    expect(readFileSync(resultPath('sigma'), 'utf8')).toBe(before);
+  });
+});
