@@ -132,8 +132,56 @@ run('bnlab run -c smoke, stage by stage', () => {
     expect(readFileSync(resultPath('coarse'), 'utf8')).toBe(before);
   });
 
-  it('fine, final, curves and sigma complete; every result matches its schema', async () => {
-    for (const stage of ['fine', 'final', 'curves', 'sigma']) {
+  it('a tight gradcheck threshold fails the stage with the table printed and no result', async () => {
+    const tight = path.join(ws, 'tight.yaml');
+    const text = readFileSync(path.join(ws, 'experiments.yaml'), 'utf8');
+    expect(text).toContain('threshold: 1.0e-6');
+    writeFileSync(tight, text.replace('threshold: 1.0e-6', 'threshold: 1.0e-15'));
+    const before = readFileSync(resultPath('gradcheck'), 'utf8');
+    const r = await bnlab(['run', 'gradcheck', '-c', 'smoke', '--config', tight]);
+    expect(r.exitCode).toBe(1);
+    expect(r.stdout).toContain('FAILED');
+    expect(r.stderr).toMatch(/^bnlab: gradcheck: relative error \S+ > threshold 1e-15$/m);
+    // The result of the passing configuration is untouched.
+    expect(readFileSync(resultPath('gradcheck'), 'utf8')).toBe(before);
+  });
+
+  it('Ctrl-C keeps the finished trials, writes no result and exits 130; the re-run trains the rest', async () => {
+    const child = bnlab(['run', 'sigma', '-c', 'smoke', '--workers', '1']);
+    let out = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      if (/\] done sigma /.test(out)) child.kill('SIGINT');
+    });
+    const r = await child;
+    expect(r.exitCode, r.stderr).toBe(130);
+    expect(r.stderr).toContain('interrupted');
+    expect(existsSync(resultPath('sigma'))).toBe(false);
+    const kept = records().length - 4; // the 4 coarse records
+    expect(kept).toBeGreaterThanOrEqual(1);
+    expect(kept).toBeLessThan(12);
+    expect(readdirSync(storeDir(), { recursive: true }).filter((f) => String(f).endsWith('.lock'))).toEqual([]);
+
+    const again = await bnlab(['run', 'sigma', '-c', 'smoke']);
+    expect(again.exitCode, again.stderr).toBe(0);
+    expect(again.stdout).toContain(`sigma: 12 trials, ${kept} stored, ${12 - kept} to train`);
+    expect(again.stdout.match(/\] done sigma /g)).toHaveLength(12 - kept);
+  });
+
+  it('two processes running the same stage at once train each trial once', async () => {
+    const [a, b] = await Promise.all([
+      bnlab(['run', 'curves', '-c', 'smoke', '--workers', '1']),
+      bnlab(['run', 'curves', '-c', 'smoke', '--workers', '1']),
+    ]);
+    expect(a.exitCode, a.stderr).toBe(0);
+    expect(b.exitCode, b.stderr).toBe(0);
+    const trained = (a.stdout.match(/\] done curves /g) ?? []).length + (b.stdout.match(/\] done curves /g) ?? []).length;
+    expect(trained).toBe(8);
+    result('curves');
+  });
+
+  it('fine and final complete; every result matches its schema', async () => {
+    for (const stage of ['fine', 'final']) {
       const r = await bnlab(['run', stage, '-c', 'smoke']);
       expect(r.exitCode, `${stage}: ${r.stderr}`).toBe(0);
       result(stage);

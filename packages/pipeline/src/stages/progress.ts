@@ -63,12 +63,11 @@ function trialLine(r: Running, now: number): string {
   if (!p) return `${r.where}: ${r.spec.label} · starting`;
   const elapsed = (now - r.startedAt) / 1000;
   const eta = p.update > 0 ? (elapsed * (p.updates - p.update)) / p.update : NaN;
-  return `${r.where}: ${r.spec.label} · update ${p.update}/${p.updates} · epoch ${p.epoch} · val ${percent(p.validationAccuracy)} · ETA ${formatSeconds(eta)}`;
+  return `${r.where}: ${r.spec.label} · update ${p.update}/${p.updates} · epoch ${p.epoch.toFixed(1)} · val ${percent(p.validationAccuracy)} · ETA ${formatSeconds(eta)}`;
 }
 
 function stageTitle(name: string, t: Tally): string {
-  const parts = [`${name}: ${doneCount(t)}/${t.total} trials`];
-  if (t.total > 0) parts.push(`(${t.stored} stored, ${t.trained} trained)`);
+  const parts = [`${name}: ${doneCount(t)}/${t.total} trials${t.total > 0 ? ` (${t.stored} stored, ${t.trained} trained)` : ''}`];
   if (t.running.size > 0) parts.push(`${t.running.size} running`);
   if (t.waitingFor > 0) parts.push(`${t.waitingFor} locked by another process`);
   const left = t.total - doneCount(t);
