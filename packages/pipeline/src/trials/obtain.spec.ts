@@ -141,3 +141,10 @@ describe('obtainTrials', () => {
     await expect(obtainTrials([specs[0]], opts(fakeExecutor([]), { signal: ac.signal }))).rejects.toThrow('interrupted');
   });
 });
+
+describe('obtainTrials with a faulty executor', () => {
+  it('fails instead of looping when the executor returns without finishing its trials', async () => {
+    const lazy: TrialExecutor = { name: 'lazy', async run() {}, async close() {} };
+    await expect(obtainTrials([spec(0.5)], opts(lazy))).rejects.toThrow('executor lazy finished without 1 of its trials (first: λ=0.5)');
+  });
+});

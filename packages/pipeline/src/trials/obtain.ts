@@ -87,10 +87,16 @@ export async function obtainTrials(requested: readonly TrialSpec[], opts: Obtain
           opts.view.finished(record, spec);
         },
       };
+      const before = trained;
       try {
         await opts.executor.run(mine, events, opts.signal);
       } finally {
         for (const s of mine) if (!records.has(s.hash)) unlock(opts.dir, s.hash);
+      }
+      const lost = mine.filter((s) => !records.has(s.hash));
+      // An executor must finish every trial it accepted or reject; anything else would loop forever.
+      if (lost.length > 0 && trained === before) {
+        throw new Error(`executor ${opts.executor.name} finished without ${lost.length} of its trials (first: ${lost[0].label})`);
       }
       budget -= mine.length;
     } else if (theirs.length > 0) {
