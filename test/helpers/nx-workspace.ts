@@ -36,6 +36,7 @@ export function nx(ws: string, args: string[], env: Record<string, string> = {})
       NX_DAEMON: 'false',
       NX_NO_CLOUD: 'true',
       NX_TUI: 'false',
+      FORCE_COLOR: '0',
       NX_TASK_TARGET_CONFIGURATION: '',
       BNLAB_WORKSPACE: '',
       ...env,
@@ -47,7 +48,9 @@ export function nx(ws: string, args: string[], env: Record<string, string> = {})
 export function tasks(output: string): { cached: string[]; ran: string[] } {
   const cached: string[] = [];
   const ran: string[] = [];
-  for (const m of output.matchAll(/^> nx run (\S+)(.*)$/gm)) {
+  // eslint-disable-next-line no-control-regex
+  const plain = output.replace(/\x1b\[[0-9;]*m/g, '');
+  for (const m of plain.matchAll(/^> nx run (\S+)(.*)$/gm)) {
     if (m[2].includes('cache]')) cached.push(m[1]);
     else ran.push(m[1]);
   }

@@ -1,0 +1,65 @@
+// The study under Nx for real: `nx run pipeline:all -c smoke` in a copy of the workspace, on the real
+// CIFAR-10 subset. A second run is all cache hits; editing the coarse stage re-runs coarse and what
+// depends on it while data, gradcheck, curves and sigma stay cached (their result.json untouched);
+// a gradient-check threshold nobody can meet fails the gradcheck target.
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { copyWorkspace, nx, removeWorkspace, repo, tasks } from './helpers/nx-workspace.js';
+
+const dataDir = process.env.BNLAB_CIFAR10_DIR ?? path.join(repo, 'data/cifar-10-batches-bin');
+const haveData = existsSync(path.join(dataDir, 'data_batch_1.bin'));
+const run = haveData || process.env.CI === 'true' ? describe : describe.skip;
+
+const STAGES = ['data', 'gradcheck', 'curves', 'coarse', 'fine', 'final', 'sigma', 'report'];
+const ids = (stages: string[]) => stages.map((s) => `pipeline:${s}:smoke`).sort();
+
+let ws: string;
+const env = () => ({ BNLAB_CIFAR10_DIR: dataDir, CI: 'true' });
+const resultText = (stage: string) => readFileSync(path.join(ws, 'results/smoke', stage, 'result.json'), 'utf8');
+const edit = (from: string, to: string) => {
+  const file = path.join(ws, 'experiments.yaml');
+  const text = readFileSync(file, 'utf8');
+  expect(text, `experiments.yaml holds '${from}'`).toContain(from);
+  writeFileSync(file, text.replace(from, to));
+};
+
+run('nx run pipeline:all -c smoke', () => {
+  beforeAll(() => {
+    ws = copyWorkspace('bnlab-nx-cache-');
+  });
+  afterAll(() => removeWorkspace(ws));
+
+  it('runs every stage and writes its result', async () => {
+    const r = await nx(ws, ['run', 'pipeline:all', '-c', 'smoke'], env());
+    expect(r.exitCode, r.all).toBe(0);
+    expect(tasks(r.all).ran.filter((t) => t !== 'pipeline:all:smoke').sort()).toEqual(ids(STAGES));
+    for (const s of STAGES) expect(JSON.parse(resultText(s)).stage).toBe(s);
+    expect(existsSync(path.join(ws, 'report/smoke/README.md'))).toBe(true);
+  });
+
+  it('a second run is all cache hits', async () => {
+    const r = await nx(ws, ['run', 'pipeline:all', '-c', 'smoke'], env());
+    expect(r.exitCode, r.all).toBe(0);
+    expect(tasks(r.all).cached.sort()).toEqual(ids(STAGES));
+  });
+
+  it('editing the coarse stage re-runs coarse and what depends on it, nothing else', async () => {
+    const before = Object.fromEntries(STAGES.map((s) => [s, resultText(s)]));
+    edit('      coarse:\n        samples: 4\n', '      coarse:\n        samples: 5\n');
+    const r = await nx(ws, ['run', 'pipeline:all', '-c', 'smoke'], env());
+    expect(r.exitCode, r.all).toBe(0);
+    const { cached, ran } = tasks(r.all);
+    expect(cached.sort()).toEqual(ids(['data', 'gradcheck', 'curves', 'sigma']));
+    expect(ran.filter((t) => t !== 'pipeline:all:smoke').sort()).toEqual(ids(['coarse', 'fine', 'final', 'report']));
+    for (const s of ['data', 'gradcheck', 'curves', 'sigma']) expect(resultText(s), s).toBe(before[s]);
+    expect(JSON.parse(resultText('coarse')).trials).toHaveLength(5);
+  });
+
+  it('a gradient-check threshold nobody can meet fails the gradcheck target', async () => {
+    edit('    stages:\n      curves:\n        seeds: 2\n', '    stages:\n      gradcheck:\n        threshold: 1.0e-30\n      curves:\n        seeds: 2\n');
+    const r = await nx(ws, ['run', 'pipeline:gradcheck', '-c', 'smoke'], env());
+    expect(r.exitCode, r.all).toBe(1);
+    expect(r.all).toMatch(/bnlab: .*1e-30/);
+  });
+});
