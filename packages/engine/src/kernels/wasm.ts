@@ -32,9 +32,6 @@ export interface WasmKernelOptions {
 export const DEFAULT_WASM_MEMORY_BYTES = 256 * 1024 * 1024;
 const PAGE = 65536;
 const ALIGN = 64; // a cache line
-// The TN GEMM reads up to 3 floats past A's last column for rows past M (discarded): every array is
-// followed by this much slack so such reads stay inside memory.
-const SLACK = 64;
 
 interface Exports {
   heapBase(): number;
@@ -190,7 +187,7 @@ export function createWasmKernel(id: string, options: WasmKernelOptions = {}): K
   function alloc(n: number): Float32Array {
     if (!Number.isInteger(n) || n < 0) throw new Error(`kernel '${id}': alloc(${n}): not a length`);
     const start = top;
-    const end = roundUp(start + 4 * n + SLACK);
+    const end = roundUp(start + 4 * n);
     if (end > limit) {
       throw new Error(
         `kernel '${id}': alloc(${n}) needs ${end - start} bytes but only ${limit - start} of its ${limit} reserved bytes are left; ` +
