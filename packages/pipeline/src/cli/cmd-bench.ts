@@ -179,7 +179,7 @@ function epochTime(kernel: Kernel, data: Split): number {
   return (performance.now() - t) / 1000;
 }
 
-// GFLOP/s (2·M·N·K per call) of each first-layer product: calls in rounds of ≥ 20 ms for about
+// GFLOP/s (2·M·N·K per call) of each first-layer product: calls in rounds of ≥ 5 ms for about
 // `seconds`, the best round counts (the least disturbed by other processes).
 function gemmRates(kernel: Kernel, seconds: number): Record<string, number> {
   const rng = createRng(2);
@@ -196,7 +196,7 @@ function gemmRates(kernel: Kernel, seconds: number): Record<string, number> {
     let t = performance.now();
     call(c, a, b, M, N, Kd);
     const perCall = Math.max(performance.now() - t, 1e-3);
-    const reps = Math.max(1, Math.ceil(20 / perCall));
+    const reps = Math.max(1, Math.ceil(5 / perCall));
     let best = Infinity;
     const end = performance.now() + seconds * 1000;
     do {
