@@ -3,7 +3,7 @@
 // against an independent computation from the raw bytes, a truncated file, and `bnlab data --json`.
 import { Ajv } from 'ajv';
 import { execa } from 'execa';
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -136,6 +136,24 @@ describe('bnlab data', () => {
     expect(r.exitCode).toBe(1);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toContain(message);
+  });
+
+  it('reports a corrupt cache entry on stderr, deletes it and prepares the data again', async () => {
+    const ws = path.join(tmp, 'ws'); // no nx.json above it: the CLI's workspace root, so .bnlab/data goes here
+    mkdirSync(ws);
+    const first = await execa('node', [bnlab, 'data', '--dir', subset, '--json'], { cwd: ws });
+    const cache = path.join(ws, '.bnlab', 'data');
+    const [key] = readdirSync(cache).filter((e) => /^[0-9a-f]{64}$/.test(e));
+    const data = path.join(cache, key, 'data.bin');
+    const bytes = readFileSync(data);
+    bytes[12345] ^= 0x10;
+    writeFileSync(data, bytes);
+    const again = await execa('node', [bnlab, 'data', '--dir', subset, '--json'], { cwd: ws });
+    expect(again.stderr).toContain(`cache entry ${key.slice(0, 12)} is corrupt: ${data} does not match its fingerprint`);
+    expect(again.stdout).toBe(first.stdout);
+    expect(readFileSync(data).equals(bytes)).toBe(false); // rebuilt, not the damaged bytes
+    const quiet = await execa('node', [bnlab, 'data', '--dir', subset, '--json'], { cwd: ws });
+    expect(quiet.stderr).toBe('');
   });
 
   it('--help describes every option', async () => {

@@ -14,7 +14,7 @@ import { writeFileAtomic } from '../util/atomic-write.js';
 import { byteLength, fingerprintOf, viewsOf, DATASET_NAMES, type PreparedHeader } from './layout.js';
 
 /** Bump when the layout, the header or the preparation arithmetic changes: old entries become misses. */
-export const CACHE_FORMAT = 'bnlab-prepared/1';
+export const CACHE_FORMAT = 'bnlab-prepared/2';
 
 export interface SourceFile {
   name: string;

@@ -31,7 +31,7 @@ export interface PreparedHeader {
   K: number;
   classes: string[];
   splits: SplitSizes;
-  /** sha256 of the fingerprint header (below), the labels and the data. */
+  /** sha256 of a header without paths and the prepared bytes (see fingerprintOf). */
   fingerprint: string;
 }
 
@@ -95,14 +95,14 @@ export function viewsOf(buffer: SharedArrayBuffer, d: number, s: SplitSizes) {
 export type PreparedViews = ReturnType<typeof viewsOf>;
 
 /**
- * sha256 of canonical JSON {dataset, d, K, classes, splits} (no paths), then the labels of train,
- * validation and test, then their data (float32 little-endian). Equal prepared data ⇔ equal fingerprint.
+ * sha256 of canonical JSON {dataset, d, K, classes, splits} (no paths) followed by the whole prepared
+ * buffer: normalisation statistics, data and labels, in the layout above. Equal prepared data ⇔ equal
+ * fingerprint, and a changed byte anywhere in a cache entry changes it.
  */
-export function fingerprintOf(h: Omit<PreparedHeader, 'fingerprint'>, v: PreparedViews): string {
+export function fingerprintOf(h: Omit<PreparedHeader, 'fingerprint'>, views: PreparedViews): string {
   const hash = createHash('sha256');
   hash.update(canonicalJson({ dataset: h.dataset, d: h.d, K: h.K, classes: h.classes, splits: h.splits }));
-  for (const s of [v.train, v.validation, v.test]) hash.update(s.y);
-  for (const s of [v.train, v.validation, v.test]) hash.update(new Uint8Array(s.x.buffer, s.x.byteOffset, s.x.byteLength));
+  hash.update(new Uint8Array(views.mean.buffer)); // viewsOf checked that the views cover it exactly
   return hash.digest('hex');
 }
 

@@ -66,6 +66,12 @@ describe('prepareDataset', () => {
       b[b.length - 100] ^= 1;
       writeFileSync(f, b);
     }, 'does not match its fingerprint'],
+    ['a flipped byte in the normalisation statistics', (dir: string) => {
+      const f = path.join(dir, 'data.bin');
+      const b = readFileSync(f);
+      b[3072 * 4 + 57] ^= 1;
+      writeFileSync(f, b);
+    }, 'does not match its fingerprint'],
     ['a truncated data file', (dir: string) => truncateSync(path.join(dir, 'data.bin'), 1000), 'is 1000 bytes, the header says'],
     ['a damaged header', (dir: string) => writeFileSync(path.join(dir, 'header.json'), '{"format": '), 'is unreadable'],
     ['a header with wrong shapes', (dir: string) => {
