@@ -210,4 +210,26 @@ run('bnlab run -c smoke, stage by stage', () => {
     expect(again.stdout).toContain('sigma: 12 trials, 12 stored, 0 to train');
     expect(readFileSync(resultPath('sigma'), 'utf8')).toBe(before);
   });
+
+  it('a search result that does not match its trials is out of date, for run and plan alike', async () => {
+    const file = resultPath('coarse');
+    const good = readFileSync(file, 'utf8');
+    const edited = JSON.parse(good);
+    edited.trials.reverse(); // same configuration hash, other trials order: not what coarse would write
+    writeFileSync(file, JSON.stringify(edited, null, 2));
+    try {
+      const r = await bnlab(['run', 'fine', '-c', 'smoke']);
+      expect(r.exitCode).toBe(1);
+      expect(r.stderr.trim()).toBe(
+        "bnlab: run 'coarse' first: results/smoke/coarse/result.json is out of date (its trials are not those of the current data and upstream results)",
+      );
+      const plan = JSON.parse((await bnlab(['plan', '-c', 'smoke', '--json'])).stdout);
+      const by = Object.fromEntries(plan.stages.map((s: any) => [s.stage, s]));
+      expect(by.coarse.result).toBe('stale');
+      expect(by.fine.trials.known).toBe(false);
+      expect(plan.stagesToRun).toEqual(['coarse', 'fine', 'final', 'report']);
+    } finally {
+      writeFileSync(file, good);
+    }
+  });
 });

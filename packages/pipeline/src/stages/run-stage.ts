@@ -3,6 +3,7 @@
 // timing.json). With --max-trials it may stop early: then no result.json is written.
 import { performance } from 'node:perf_hooks';
 import type { CoarseStageResult, DataStageResult, FineStageResult, StageName } from '@bnlab/report';
+import { BnlabError } from '../cli/command.js';
 import type { PreparedDataset } from '../data/index.js';
 import type { TrialExecutor } from '../trials/executor.js';
 import { obtainTrials } from '../trials/obtain.js';
@@ -34,12 +35,34 @@ export function planStage(env: StageEnv, stage: TrainingStage): PlannedStage<unk
     case 'coarse':
       return planCoarse(env, data);
     case 'fine':
-      return planFine(env, data, upstreamResult<CoarseStageResult>(env, 'coarse'));
+      return planFine(env, data, currentCoarse(env, data));
     case 'final':
-      return planFinal(env, data, upstreamResult<FineStageResult>(env, 'fine'));
+      return planFinal(env, data, currentFine(env, data));
     case 'sigma':
       return planSigma(env, data);
   }
+}
+
+// A search result is current only if its trials are the ones its configuration gives on the current
+// data and engine: a configuration hash alone would not notice that the data (or, for fine, the coarse
+// result) changed since it was written.
+function currentCoarse(env: StageEnv, data: DataStageResult): CoarseStageResult {
+  const coarse = upstreamResult<CoarseStageResult>(env, 'coarse');
+  sameTrials(env, 'coarse', coarse.trials.map((t) => t.hash), planCoarse(env, data).trials.map((t) => t.hash));
+  return coarse;
+}
+
+function currentFine(env: StageEnv, data: DataStageResult): FineStageResult {
+  const fine = upstreamResult<FineStageResult>(env, 'fine');
+  const planned = planFine(env, data, currentCoarse(env, data)).trials.map((t) => t.hash);
+  sameTrials(env, 'fine', fine.centres.flatMap((c) => c.trials.map((t) => t.hash)), planned);
+  return fine;
+}
+
+function sameTrials(env: StageEnv, stage: StageName, got: string[], expected: string[]): void {
+  if (got.length === expected.length && got.every((h, i) => h === expected[i])) return;
+  const file = shown(env, resultFile(env.workspace, env.study.profile, stage));
+  throw new BnlabError(`run '${stage}' first: ${file} is out of date (its trials are not those of the current data and upstream results)`);
 }
 
 export interface RunStageOptions {
