@@ -11,14 +11,29 @@ the root) and moving averages (alpha 0.9), ReLU, softmax + cross-entropy; backwa
 engine's. The learning rate is fixed (0.01): a schedule costs nothing and changes no timing.
 
 Prints {"f64": seconds, "f32": seconds} per epoch (each the best of --repeats timed epochs after a warm-up).
-Usage: python3 bench/numpy_reference.py [--quick] [--samples N] [--repeats R] [--seed S]
+Usage: python3 bench/numpy_reference.py [--quick] [--samples N] [--repeats R] [--threads T] [--seed S]
+--threads T caps the BLAS threads (default: the BLAS's own choice, all cores); --threads 1 compares with
+the engine's single-threaded kernels.
 """
 import argparse
 import json
+import os
 import sys
 import time
 
-import numpy as np
+
+def _threads_from_argv():
+    # BLAS reads its thread count when numpy is imported, so this runs before the import.
+    argv = sys.argv[1:]
+    for i, a in enumerate(argv):
+        value = a.split("=", 1)[1] if a.startswith("--threads=") else argv[i + 1] if a == "--threads" and i + 1 < len(argv) else None
+        if value is not None:
+            for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+                os.environ[var] = value
+
+
+_threads_from_argv()
+import numpy as np  # noqa: E402
 
 D, K, HIDDEN, BATCH, LAMBDA, ETA, EPS, ALPHA = 3072, 10, (50, 50), 100, 0.005, 0.01, 1e-5, 0.9
 
@@ -126,11 +141,12 @@ def main():
     ap.add_argument("--quick", action="store_true", help="5000 samples instead of 45000")
     ap.add_argument("--samples", type=int, help="samples per epoch (overrides --quick)")
     ap.add_argument("--repeats", type=int, default=1, help="timed epochs per dtype; the best is reported")
+    ap.add_argument("--threads", type=int, help="BLAS threads (set before numpy is imported)")
     ap.add_argument("--seed", type=int, default=1)
     args = ap.parse_args()
     samples = args.samples or (5000 if args.quick else 45000)
-    if samples < BATCH or args.repeats < 1:
-        ap.error(f"--samples must be >= {BATCH} and --repeats >= 1")
+    if samples < BATCH or args.repeats < 1 or (args.threads is not None and args.threads < 1):
+        ap.error(f"--samples must be >= {BATCH}, --repeats and --threads >= 1")
     result = {}
     for name, dtype in (("f64", np.float64), ("f32", np.float32)):
         result[name] = round(time_epoch(dtype, samples, args.repeats, args.seed), 4)

@@ -45,8 +45,10 @@ describe('bnlab bench', () => {
       expect(r.ratios).not.toBeNull();
       expect(r.ratios!.vsNumpyF64).toBeCloseTo(r.epochSeconds[r.defaultKernel] / r.numpy.f64, 2);
       expect(r.ratios!.vsNumpyF32).toBeCloseTo(r.epochSeconds[r.defaultKernel] / r.numpy.f32, 2);
+      expect(r.numpySingleThread).not.toBeNull();
     } else {
       expect(r.ratios).toBeNull();
+      expect(r.numpySingleThread).toBeNull();
       expect(r.notes.join('\n')).toMatch(/numpy reference (skipped|failed)/);
     }
   });
@@ -55,6 +57,7 @@ describe('bnlab bench', () => {
     const r = await bench({ kernels: ['ts-f32'], samples: 100, gemmSeconds: 0.01, numpy: true, log: () => {}, python: 'python3-not-installed-here' });
     expect(schemaErrors(r)).toEqual([]);
     expect(r.numpy).toBeNull();
+    expect(r.numpySingleThread).toBeNull();
     expect(r.ratios).toBeNull();
     expect(r.notes).toContain('numpy reference skipped: python3-not-installed-here not found');
     if (defaultKernelId() !== 'ts-f32') expect(r.notes).toContain(`the default kernel ${defaultKernelId()} was not benchmarked (--kernels)`);

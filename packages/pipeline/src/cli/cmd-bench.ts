@@ -47,7 +47,9 @@ Options:
 
 Epoch times are one timed epoch after a warm-up of 30 batches; WebAssembly is compiled
 with its optimising tier only (V8 --no-wasm-dynamic-tiering) so that no timing catches a tier-up.
-The numpy epoch runs with numpy's default BLAS threads; the engine's kernels are single-threaded.`;
+The numpy epoch runs twice: with numpy's default BLAS threads (all cores; the issue's yardstick, and
+what "ratios" compare with) and with one BLAS thread, like the engine's single-threaded kernels. On an
+oversubscribed machine multi-threaded BLAS slows down far more than one thread does.`;
 
 export interface BenchResult {
   defaultKernel: string;
@@ -55,6 +57,8 @@ export interface BenchResult {
   epochSeconds: Record<string, number>;
   gemmGflops: Record<string, Record<string, number>>;
   numpy: { f64: number; f32: number } | null;
+  /** The same with BLAS capped at one thread, like the engine's kernels (null when numpy is skipped). */
+  numpySingleThread: { f64: number; f32: number } | null;
   ratios: { vsNumpyF64: number; vsNumpyF32: number } | null;
   workers?: Record<string, number>;
   machine: { cpus: number; model: string; node: string; platform: string; arch: string; memoryGiB: number };
@@ -132,11 +136,19 @@ export async function bench(o: BenchOptions): Promise<BenchResult> {
   }
 
   let numpy: BenchResult['numpy'] = null;
+  let numpySingleThread: BenchResult['numpySingleThread'] = null;
   if (o.numpy) {
     o.log('numpy reference epoch');
-    const r = await numpyEpoch(o.python ?? 'python3', o.samples);
-    if ('note' in r) notes.push(r.note);
-    else numpy = r;
+    const r = await numpyEpoch(o.python ?? 'python3', o.samples, []);
+    if ('note' in r) {
+      notes.push(r.note);
+    } else {
+      numpy = r;
+      o.log('numpy reference epoch, one BLAS thread');
+      const r1 = await numpyEpoch(o.python ?? 'python3', o.samples, ['--threads', '1']);
+      if ('note' in r1) notes.push(r1.note);
+      else numpySingleThread = r1;
+    }
   } else {
     notes.push('numpy reference skipped (--no-numpy)');
   }
@@ -153,7 +165,7 @@ export async function bench(o: BenchOptions): Promise<BenchResult> {
   const mine = epochSeconds[def];
   const ratios = numpy && mine !== undefined ? { vsNumpyF64: round(mine / numpy.f64, 3), vsNumpyF32: round(mine / numpy.f32, 3) } : null;
   if (mine === undefined) notes.push(`the default kernel ${def} was not benchmarked (--kernels)`);
-  return { defaultKernel: def, samples: o.samples, epochSeconds, gemmGflops, numpy, ratios, ...(workers ? { workers } : {}), machine, notes };
+  return { defaultKernel: def, samples: o.samples, epochSeconds, gemmGflops, numpy, numpySingleThread, ratios, ...(workers ? { workers } : {}), machine, notes };
 }
 
 // One epoch as the engine trains it (shuffled mini-batches: gather, forward, backward, SGD step),
@@ -262,10 +274,10 @@ export function numpyScript(): string | null {
   return null;
 }
 
-async function numpyEpoch(python: string, samples: number): Promise<{ f64: number; f32: number } | { note: string }> {
+async function numpyEpoch(python: string, samples: number, extra: string[]): Promise<{ f64: number; f32: number } | { note: string }> {
   const script = numpyScript();
   if (script === null) return { note: 'numpy reference skipped: bench/numpy_reference.py not found' };
-  const r = await execa(python, [script, '--samples', String(samples)], { reject: false });
+  const r = await execa(python, [script, '--samples', String(samples), ...extra], { reject: false });
   if (r.failed) {
     const err = r as { code?: string; stderr?: string };
     if (err.code === 'ENOENT') return { note: `numpy reference skipped: ${python} not found` };
@@ -304,6 +316,10 @@ export function formatTable(r: BenchResult): string {
   if (r.numpy) {
     lines.push(`${'numpy f64'.padEnd(w)}${r.numpy.f64.toFixed(3).padStart(9)}`, `${'numpy f32'.padEnd(w)}${r.numpy.f32.toFixed(3).padStart(9)}`);
   }
+  if (r.numpySingleThread) {
+    const t = r.numpySingleThread;
+    lines.push(`${'numpy f64, 1 thread'.padEnd(w)}${t.f64.toFixed(3).padStart(9)}`, `${'numpy f32, 1 thread'.padEnd(w)}${t.f32.toFixed(3).padStart(9)}`);
+  }
   lines.push('', `* default kernel: ${r.defaultKernel}`);
   if (r.workers) {
     const entries = Object.entries(r.workers);
@@ -312,6 +328,11 @@ export function formatTable(r: BenchResult): string {
   }
   if (r.ratios) {
     lines.push(`  its epoch takes ${r.ratios.vsNumpyF64.toFixed(2)} × numpy's f64 epoch and ${r.ratios.vsNumpyF32.toFixed(2)} × numpy's f32 epoch`);
+  }
+  const mine = r.epochSeconds[r.defaultKernel];
+  if (r.numpySingleThread && mine !== undefined) {
+    const t = r.numpySingleThread;
+    lines.push(`  (${(mine / t.f64).toFixed(2)} × and ${(mine / t.f32).toFixed(2)} × numpy's with one BLAS thread)`);
   }
   for (const n of r.notes) lines.push(`note: ${n}`);
   return `${lines.join('\n')}\n`;
