@@ -109,17 +109,23 @@ export async function runStage(stage: Exclude<StageName, 'report'>, o: RunStageO
     });
   }
   if (stage === 'gradcheck') {
-    return view.stage(stage, async () => {
+    // The table is printed once the progress view is done with the terminal.
+    let table: string[] = [];
+    const outcome = await view.stage(stage, async (): Promise<StageOutcome> => {
       const data = upstreamResult<DataStageResult>(env, 'data');
       const [prepared] = Object.values(await preparedFor(env, data, ['main'], o.warn));
-      const { result, table } = gradcheckStage(env, prepared);
-      for (const line of table) o.print(line);
+      const checked = gradcheckStage(env, prepared);
+      table = checked.table;
+      const { result } = checked;
       if (!result.passed) {
         const worst = Math.max(...result.nets.flatMap((n) => n.checks.map((c) => c.relativeError)));
-        return { kind: 'check-failed', message: `gradcheck: relative error ${worst.toExponential(2)} > threshold ${result.threshold}` } as StageOutcome;
+        view.summary(`gradcheck: FAILED, no result written`);
+        return { kind: 'check-failed', message: `gradcheck: relative error ${worst.toExponential(2)} > threshold ${result.threshold}` };
       }
       return done(writeStageResult(env, stage, result, timing({ total: 0, reused: 0, trained: 0 }, 0, 'in-process')), 0);
     });
+    for (const line of table) o.print(line);
+    return outcome;
   }
 
   return view.stage(stage, async () => {
