@@ -1,9 +1,86 @@
-import { BnlabError, type Command } from './command.js';
+// bnlab worker: serves trials from the Redis queue until SIGTERM/SIGINT, then finishes the trials in
+// flight and exits 0 (a second signal abandons them: another worker re-runs them after the stalled
+// check). Prepares the study's data once (both preparations), shared by its trial threads.
+import { intFlag, parseFlags, UsageError, type Command } from './command.js';
+import { toTransferable, type PreparedDataset } from '../data/index.js';
+import { checkRedis, parseQueueUrl } from '../queue/connection.js';
+import { startQueueWorker } from '../queue/worker.js';
+import { prepare, PREPARATIONS } from '../stages/data.js';
+import { openStudy } from '../stages/workspace.js';
 
-// Placeholder until its issue lands: says so plainly instead of pretending.
+const HELP = `Usage: bnlab worker --queue URL [--concurrency N] [--config FILE] [-c|--profile NAME]
+
+Serves trials from a Redis queue (BullMQ) for \`bnlab run\` on any machine: start one per machine
+that has the project installed and the data present. Trains each trial it takes after checking that
+its own data fingerprint and engine identity (with kernel id) are the trial's; a mismatch fails that
+trial with both named. Prints one line per trial. SIGTERM or Ctrl-C: finish the trials in flight,
+then exit 0; a second signal exits at once (another worker re-runs those trials within ~10 s).
+
+Options:
+  --queue URL         redis://host:port[/db] or a unix socket path (default: env BNLAB_QUEUE)
+  --concurrency N     trials trained at once, one thread each (default 1; use the cores you give it)
+  --config FILE       the study file (default: experiments.yaml at the workspace root, which is
+                      env BNLAB_WORKSPACE or the nearest directory above the cwd with nx.json)
+  -c, --profile NAME  the profile whose data to prepare (default: env NX_TASK_TARGET_CONFIGURATION,
+                      else 'default'); trials of a profile with other data sizes fail with a mismatch
+  -h, --help          show this help
+
+Redis must run with --maxmemory-policy noeviction (and --appendonly yes for real use).`;
+
 export const command: Command = {
-  help: 'Usage: bnlab worker (not implemented yet)',
-  async run() {
-    throw new BnlabError('bnlab worker is not implemented yet');
+  help: HELP,
+  async run(argv) {
+    const { values } = parseFlags(argv, {
+      queue: { type: 'string' },
+      concurrency: { type: 'string' },
+      config: { type: 'string' },
+      profile: { type: 'string', short: 'c' },
+    }, 'worker');
+    const url = values.queue ?? process.env.BNLAB_QUEUE;
+    if (!url) throw new UsageError('worker: --queue URL is required (or set BNLAB_QUEUE)');
+    const concurrency = intFlag(values.concurrency, 'concurrency', 1, 1);
+    await checkRedis(parseQueueUrl(url)); // before preparing data: an unreachable server fails at once
+    const env = openStudy({ profile: values.profile, config: values.config });
+    const study = env.study;
+    const log = (line: string) => process.stderr.write(`${line}\n`);
+
+    // Both preparations, once: the trial threads share them (SharedArrayBuffer), and a data set that
+    // is missing or broken here is one error at start, not a failure per trial.
+    const prepared: Record<string, PreparedDataset> = {};
+    for (const name of PREPARATIONS) prepared[name] = await prepare(env, name, log);
+    const describe: Record<string, string> = {};
+    for (const [name, d] of Object.entries(prepared)) {
+      describe[name] = `${d.dataset}, ${d.splits.train} training / ${d.splits.validation} validation images, profile ${study.profile}`;
+    }
+    const worker = await startQueueWorker({
+      url,
+      concurrency,
+      datasets: Object.fromEntries(Object.entries(prepared).map(([k, d]) => [k, toTransferable(d)])),
+      describe,
+      log,
+    });
+    log(`bnlab worker ${worker.name}: serving ${url} with ${concurrency} thread${concurrency === 1 ? '' : 's'}, profile ${study.profile}`);
+    for (const [name, d] of Object.entries(prepared)) log(`  data '${name}': ${describe[name]}, fingerprint ${d.fingerprint}`);
+
+    return new Promise<number>((resolve) => {
+      let signals = 0;
+      const onSignal = (sig: NodeJS.Signals) => {
+        signals++;
+        if (signals === 1) {
+          log(`${sig}: finishing the trials in flight, then exiting (send it again to stop now)`);
+          worker.stop().then(() => { log('worker stopped'); finish(0); }, (err: Error) => { log(`stop failed: ${err.message}`); finish(1); });
+        } else {
+          log(`${sig}: stopping now; the trials in flight go back to the queue`);
+          worker.stop(true).finally(() => finish(sig === 'SIGINT' ? 130 : 143));
+        }
+      };
+      const finish = (code: number) => {
+        process.off('SIGTERM', onSignal);
+        process.off('SIGINT', onSignal);
+        resolve(code);
+      };
+      process.on('SIGTERM', onSignal);
+      process.on('SIGINT', onSignal);
+    });
   },
 };

@@ -92,7 +92,8 @@ export async function checkRedis(target: QueueTarget, timeoutMs = CONNECT_TIMEOU
     }
   } catch (err) {
     if (err instanceof BnlabError) throw err;
-    const reason = describeError(err ?? lastError);
+    // connect() rejects with a bare "Connection is closed."; the cause (ECONNREFUSED, ENOENT…) came as an 'error' event.
+    const reason = describeError(lastError ?? err);
     throw new BnlabError(`cannot reach Redis at ${target.display}: ${reason}`);
   } finally {
     client.disconnect();

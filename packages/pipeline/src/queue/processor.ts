@@ -1,0 +1,66 @@
+// The sandboxed BullMQ processor of `bnlab worker`: runs in a worker thread (useWorkerThreads), so
+// a CPU-bound trial never blocks the worker's event loop, which must renew the job's lock every
+// lockDuration/2 (a blocked loop lets the lock lapse and the trial is run twice, then failed as
+// stalled). Threads, unlike child-process sandboxes, die with their process when it is SIGKILLed.
+// Runs as the built dist/queue/processor.js; BullMQ imports it and calls the default export per job.
+//
+// Before training it checks that this worker computes what the submitter asked for: the same data
+// (the preparation's fingerprint) and the same engine (numerics version + kernel id). A mismatch
+// fails the trial with both values named, never a silently different result.
+import { workerData } from 'node:worker_threads';
+import type { SandboxedJob } from 'bullmq';
+import { createKernel, engineIdentity, type Kernel } from '@bnlab/engine';
+import { fromTransferable, type PreparedDataset } from '../data/index.js';
+import { runTrial } from '../trials/run-trial.js';
+import { decodeSpec, encodeRecord, type JobProgress } from './protocol.js';
+import type { ProcessorSetup } from './worker.js';
+
+const setup = workerData as ProcessorSetup;
+const datasets = new Map<string, PreparedDataset>(
+  Object.entries(setup.datasets).map(([name, t]) => [name, fromTransferable(t)]),
+);
+const kernels = new Map<string, Kernel>();
+
+/** Progress goes to Redis (and every submitter's event stream): at most twice a second. */
+const PROGRESS_MS = 500;
+
+export default async function processTrial(job: SandboxedJob): Promise<string> {
+  const spec = decodeSpec(job.data);
+  const dataset = datasets.get(spec.preparation);
+  if (!dataset) {
+    throw new Error(`trial ${spec.label} trains on preparation '${spec.preparation}', which worker ${setup.worker} does not have (it has ${[...datasets.keys()].join(', ')})`);
+  }
+  if (dataset.fingerprint !== spec.dataFingerprint) {
+    throw new Error(`data mismatch: trial ${spec.label} needs preparation '${spec.preparation}' with fingerprint ${spec.dataFingerprint}, worker ${setup.worker} has ${dataset.fingerprint} (${setup.describe[spec.preparation] ?? spec.preparation}); start the worker with the submitter's data and profile (-c)`);
+  }
+  const kernel = await kernelFor(spec.engine, spec.label);
+  let last = 0;
+  const record = runTrial(spec, dataset, kernel, (p) => {
+    const now = Date.now();
+    if (now - last < PROGRESS_MS && p.update < p.updates) return;
+    last = now;
+    // Not awaited: the trial runs synchronously and the message is sent to the parent at once.
+    void job.updateProgress({ worker: setup.worker, ...p } satisfies JobProgress);
+  }, setup.worker);
+  return encodeRecord(record);
+}
+
+/** The kernel the trial's engine identity names, created once per thread. */
+async function kernelFor(engine: string, label: string): Promise<Kernel> {
+  const plus = engine.lastIndexOf('+');
+  const id = plus < 0 ? '' : engine.slice(plus + 1);
+  const cached = kernels.get(id);
+  if (cached) return cached;
+  const mine = id === '' ? '(none)' : engineIdentity(id);
+  if (mine !== engine) {
+    throw new Error(`engine mismatch: trial ${label} was made for ${engine}, worker ${setup.worker} runs ${mine} (install the submitter's bnlab version)`);
+  }
+  let kernel: Kernel;
+  try {
+    kernel = await createKernel(id);
+  } catch (err) {
+    throw new Error(`trial ${label} needs kernel '${id}', which worker ${setup.worker} cannot create: ${(err as Error).message}`);
+  }
+  kernels.set(id, kernel);
+  return kernel;
+}
