@@ -1,7 +1,7 @@
 // The report's sentences, each computed from the numbers: which way a difference goes, whether its
 // Welch interval contains 0 ("within noise"), which checks passed, which nets stayed at chance.
 import type { GradcheckStageResult, StudyResults } from './results.js';
-import { lambda as formatLambda, pct, pctMeanStd, pp, sci, sigma as formatSigma } from './format.js';
+import { lambda as formatLambda, pct, pctMeanStd, plural, pp, sci, sigma as formatSigma } from './format.js';
 import { groupSample, netLabel, SPLITS, type Comparison, type Sample, type SplitName } from './groups.js';
 import { SPLIT_LABEL } from './palette.js';
 
@@ -38,9 +38,14 @@ export function comparisonSentence(c: Comparison, split: SplitName = 'test'): st
   const w = c.welch[split];
   const object = `the ${c.object ? `${c.object} ` : ''}${SPLIT_LABEL[split]} accuracy`;
   const fromTo = `from ${accuracy(c.a, split)} to ${accuracy(c.b, split)} ${c.context}`;
-  const direction = w.diff > 0 ? 'raised' : w.diff < 0 ? 'lowered' : 'did not change';
+  const direction = w.diff > 0 ? 'raised' : 'lowered';
+  const values = [...c.a.values[split], ...c.b.values[split]];
   let sentence: string;
-  if (w.interval === null) {
+  if (values.every((v) => v === values[0])) {
+    sentence = `${c.actor} left ${object} at ${pct(values[0])} % ${c.context} (the same in all ${values.length} runs)`;
+  } else if (w.diff === 0) {
+    sentence = `${c.actor} left the mean of ${object} at ${pct(c.a.summary[split].mean)} % ${c.context}`;
+  } else if (w.interval === null) {
     sentence = `${c.actor} ${direction} ${object} ${fromTo} (${pp(w.diff)} pp; with one seed per configuration the interval is undefined, so this may be noise)`;
   } else if (w.withinNoise) {
     sentence = `${c.actor} changed ${object} ${fromTo}, which is within noise (${pp(w.diff)} pp, 95 % CI ${intervalText(w.interval.lo, w.interval.hi)} contains 0)`;
@@ -110,7 +115,7 @@ export function finalSentences(results: StudyResults, depth: Comparison | undefi
     (g) =>
       `the ${g.name} net reached ${SPLITS.map((s) => `${SPLIT_LABEL[s]} ${pctMeanStd(g.mean[s], g.runs.length > 1 ? g.std[s] : NaN)} %`).join(', ')} over ${g.runs.length} run${g.runs.length === 1 ? '' : 's'}`,
   );
-  const out = [`With λ = ${formatLambda(f.lambda)} and ${f.cycles} cycles, ${joinWords(parts)}.`];
+  const out = [`With λ = ${formatLambda(f.lambda)} and ${plural(f.cycles, 'cycle')}, ${joinWords(parts)}.`];
   if (depth) out.push(comparisonSentence(depth));
   return out;
 }

@@ -42,3 +42,8 @@ export function duration(seconds: number): string {
   const m = Math.round(seconds / 60);
   return `${Math.floor(m / 60)} h ${String(m % 60).padStart(2, '0')} min`;
 }
+
+/** "1 cycle", "3 cycles". */
+export function plural(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
+}

@@ -8,7 +8,7 @@ import { coarseChart, fineChart } from './charts/search.js';
 import { sigmaChart } from './charts/sigma.js';
 import type { ReportDocument } from './charts/svg.js';
 import { chanceSentences, comparisonSentence, finalSentences, gradcheckSentence, intervalText, searchSentence, verdict } from './conclusions.js';
-import { duration, lambda as formatLambda, pct, pctMeanStd, pp, sci, sigma as formatSigma } from './format.js';
+import { duration, lambda as formatLambda, pct, pctMeanStd, plural, pp, sci, sigma as formatSigma } from './format.js';
 import {
   bnComparisons, bnLabel, compare, depthComparisons, depthLabel, depthWording, groupSample, groupSlug, initLabel, isSigmaGroup, netLabel, sample,
   SPLITS, type Comparison, type Sample,
@@ -171,7 +171,7 @@ export function renderReport(results: StudyResults, document: ReportDocument): R
   const finalDepth =
     final.groups.length >= 2 && final.groups[0].net.hidden.length !== final.groups[final.groups.length - 1].net.hidden.length
       ? compare(
-          depthWording('final', final.groups[0].net, final.groups[final.groups.length - 1].net, `in the final evaluation (${final.groups[0].net.batchNorm ? 'with' : 'without'} batch norm, λ = ${formatLambda(final.lambda)})`),
+          depthWording('final', final.groups[0].net, final.groups[final.groups.length - 1].net, `in the final evaluation ${final.groups[0].net.batchNorm ? 'with' : 'without'} batch norm and λ = ${formatLambda(final.lambda)}`),
           finalSamples[0],
           finalSamples[finalSamples.length - 1],
         )
@@ -301,7 +301,7 @@ export function renderReport(results: StudyResults, document: ReportDocument): R
 
   d.h(2, 'Coarse search for λ');
   d.p(
-    `${coarse.trials.length} values λ = 10^u, u uniform in [${coarse.exponentMin}, ${coarse.exponentMax}], one run each (${netLabel(coarse.net)}, ${coarse.cycles} cycles); the best ${coarse.best.length} by validation accuracy:`,
+    `${coarse.trials.length} values λ = 10^u, u uniform in [${coarse.exponentMin}, ${coarse.exponentMax}], one run each (${netLabel(coarse.net)}, ${plural(coarse.cycles, 'cycle')}); the best ${coarse.best.length} by validation accuracy:`,
   );
   const coarseBest = searchRows(coarse.best);
   d.table({
@@ -319,7 +319,7 @@ export function renderReport(results: StudyResults, document: ReportDocument): R
   d.h(2, 'Fine search for λ');
   const perCentre = Math.min(3, ...fine.centres.map((c) => c.trials.length));
   d.p(
-    `${fine.centres.reduce((n, c) => n + c.trials.length, 0)} values drawn uniformly within ±${formatLambda(fine.halfWidth)} of each coarse best (floor ${formatLambda(fine.floor)}), one run each (${netLabel(fine.net)}, ${fine.cycles} cycles); the best ${perCentre} per centre, the best overall in bold:`,
+    `${fine.centres.reduce((n, c) => n + c.trials.length, 0)} values drawn uniformly within ±${formatLambda(fine.halfWidth)} of each coarse best (floor ${formatLambda(fine.floor)}), one run each (${netLabel(fine.net)}, ${plural(fine.cycles, 'cycle')}); the best ${perCentre} per centre, the best overall in bold:`,
   );
   const fineRows = fine.centres.flatMap((c) => [...c.trials].sort(byValidation).slice(0, perCentre).map((t) => ({ centre: c.centre, t })));
   const bestIndex = fineRows.findIndex((r) => r.t.hash === fine.best.hash && r.t.lambda === fine.best.lambda);
@@ -341,7 +341,7 @@ export function renderReport(results: StudyResults, document: ReportDocument): R
   d.p('Every trial: [fine-trials.csv](fine-trials.csv).');
 
   d.h(2, 'Final evaluation');
-  d.p(`The best λ = ${formatLambda(final.lambda)}, ${final.cycles} cycles, trained on the final preparation's training set; mean ± sample standard deviation over runs with different seeds.`);
+  d.p(`The best λ = ${formatLambda(final.lambda)}, ${plural(final.cycles, 'cycle')}, trained on the final preparation's training set; mean ± sample standard deviation over runs with different seeds.`);
   d.table({
     file: 'final.csv',
     header: ['net', 'runs', ...SPLIT_HEADERS, 'diverged'],

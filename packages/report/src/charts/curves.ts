@@ -2,7 +2,7 @@
 // training vs validation, the mean over seeds as a line and the min–max over seeds as a band.
 import * as Plot from '@observablehq/plot';
 import type { CurveGroup, HistoryPoint } from '../results.js';
-import { lambda as formatLambda } from '../format.js';
+import { lambda as formatLambda, plural } from '../format.js';
 import { initLabel, netLabel } from '../groups.js';
 import { NEUTRAL, SPLIT_COLOR } from '../palette.js';
 import { frame, plotPanel, serializeSvg, type ReportDocument } from './svg.js';
@@ -98,7 +98,7 @@ export function curvesChart(group: CurveGroup, document: ReportDocument, idPrefi
     frame(document, {
       width: CHART_WIDTH,
       title: curvesTitle(group),
-      subtitle: `λ = ${formatLambda(group.lambda)}; ${seeds} seed${seeds === 1 ? '' : 's'} (${group.runs.map((r) => r.seed).join(', ')})`,
+      subtitle: `λ = ${formatLambda(group.lambda)}; ${plural(seeds, 'seed')} (${group.runs.map((r) => r.seed).join(', ')})`,
       legend: [
         { label: 'training (mean over seeds)', color: SPLIT_COLOR.train, shape: 'line' },
         { label: 'validation (mean over seeds)', color: SPLIT_COLOR.validation, shape: 'line' },

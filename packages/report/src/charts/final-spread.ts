@@ -2,7 +2,7 @@
 // over runs, per net.
 import * as Plot from '@observablehq/plot';
 import type { FinalStageResult } from '../results.js';
-import { lambda as formatLambda } from '../format.js';
+import { lambda as formatLambda, plural } from '../format.js';
 import { SPLITS, type SplitName } from '../groups.js';
 import { INK, SPLIT_COLOR, SPLIT_LABEL } from '../palette.js';
 import { CHART_WIDTH } from './curves.js';
@@ -57,7 +57,7 @@ export function finalSpreadChart(result: FinalStageResult, document: ReportDocum
     frame(document, {
       width: CHART_WIDTH,
       title: `Final evaluation: the spread of ${runs.every((n) => n === runs[0]) ? runs[0] : runs.join('/')} runs per net`,
-      subtitle: `λ = ${formatLambda(result.lambda)}, ${result.cycles} cycles; one dot per run (seed), bar: mean ± std over runs`,
+      subtitle: `λ = ${formatLambda(result.lambda)}, ${plural(result.cycles, 'cycle')}; one dot per run (seed), bar: mean ± std over runs`,
       legend: [
         ...SPLITS.map((s) => ({ label: SPLIT_LABEL[s], color: SPLIT_COLOR[s], shape: 'dot' as const })),
         { label: 'mean ± std', color: INK, shape: 'line' },

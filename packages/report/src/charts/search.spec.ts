@@ -38,14 +38,19 @@ describe('fineChart', () => {
   const { fine } = studyFixture();
   const p = parseSvg(fineChart(fine, newDocument()));
 
-  it('draws every trial coloured by centre, a rule per centre, and the best ringed', () => {
-    const dots = p.marks('dot');
-    const trials = fine.centres.reduce((n, c) => n + c.trials.length, 0);
-    expect(circles(dots[0])).toBe(trials);
-    const fills = new Set(Array.from(dots[0].querySelectorAll('circle')).map((c) => c.getAttribute('fill')));
-    expect(fills.size).toBe(fine.centres.length);
-    expect(p.marks('rule')[0].querySelectorAll('line').length).toBe(fine.centres.length);
-    expect(circles(dots[dots.length - 1])).toBe(1);
+  it('draws a panel per centre: its trials in its colour, a rule at the centre, the best ringed in its panel', () => {
+    const panels = p.marks('panel');
+    expect(panels).toHaveLength(fine.centres.length);
+    const bestCentre = fine.centres.findIndex((c) => c.trials.includes(fine.best));
+    panels.forEach((panel, i) => {
+      const dots = panel.querySelectorAll('g[aria-description="trial"] circle');
+      expect(dots.length, `centre ${i}`).toBe(fine.centres[i].trials.filter((t) => !t.diverged).length);
+      expect(panel.querySelectorAll('g[aria-description="centre"] line')).toHaveLength(1);
+      expect(panel.querySelectorAll('g[aria-description="best"] circle')).toHaveLength(i === bestCentre ? 1 : 0);
+    });
+    // A constant fill sits on the mark's group: one colour per centre.
+    const colours = panels.map((panel) => panel.querySelector('g[aria-description="trial"]')!.getAttribute('fill'));
+    expect(colours).toEqual(['#4269d0', '#efb118', '#ff725c']);
   });
 
   it('names each centre and the best λ in its legend', () => {

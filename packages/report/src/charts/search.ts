@@ -2,7 +2,7 @@
 // and the fine search's trials per centre with the overall best marked.
 import * as Plot from '@observablehq/plot';
 import type { CoarseStageResult, FineStageResult, SearchTrial } from '../results.js';
-import { lambda as formatLambda } from '../format.js';
+import { lambda as formatLambda, plural } from '../format.js';
 import { netLabel } from '../groups.js';
 import { CATEGORY, HIGHLIGHT, NEUTRAL, SPLIT_COLOR } from '../palette.js';
 import { CHART_WIDTH } from './curves.js';
@@ -57,7 +57,7 @@ export function coarseChart(result: CoarseStageResult, document: ReportDocument,
     frame(document, {
       width: CHART_WIDTH,
       title: 'Coarse search: validation accuracy against λ',
-      subtitle: `${result.trials.length} trials, λ = 10^u with u uniform in [${result.exponentMin}, ${result.exponentMax}]; ${netLabel(result.net)}, ${result.cycles} cycles`,
+      subtitle: `${result.trials.length} trials, λ = 10^u with u uniform in [${result.exponentMin}, ${result.exponentMax}]; ${netLabel(result.net)}, ${plural(result.cycles, 'cycle')}`,
       legend,
       panels: [panel],
     }),
@@ -65,40 +65,54 @@ export function coarseChart(result: CoarseStageResult, document: ReportDocument,
   );
 }
 
+/** One panel per centre (the windows are narrow and may lie decades apart), sharing the y axis. */
 export function fineChart(result: FineStageResult, document: ReportDocument, idPrefix = 'fine'): string {
   const centres = result.centres.map((c, i) => ({ ...c, label: `centre ${formatLambda(c.centre)}`, color: CATEGORY[i % CATEGORY.length] }));
-  const rows = centres.flatMap((c) => c.trials.map((t) => ({ ...t, label: c.label })));
-  const all = rows.map((r) => r.lambda).concat(centres.map((c) => c.centre));
-  const [lo, hi] = [Math.min(...all), Math.max(...all)];
+  const all = centres.flatMap((c) => c.trials);
+  const y = yDomain(all);
   const best = result.best;
-  const panel = plotPanel(document, {
-    width: CHART_WIDTH,
-    height: 340,
-    marginLeft: 56,
-    marginRight: 24,
-    marginBottom: 40,
-    x: { type: 'log', domain: [lo / 1.04, hi * 1.04], ticks: 8, tickFormat: lambdaTick, label: 'λ (log scale)', labelAnchor: 'center', labelArrow: 'none' },
-    y: { label: 'validation accuracy (%)', grid: true, labelArrow: 'none', domain: yDomain(rows) },
-    color: { domain: centres.map((c) => c.label), range: centres.map((c) => c.color) },
-    marks: [
-      Plot.ruleX(centres, { x: 'centre', stroke: 'label', strokeDasharray: '4,3', strokeOpacity: 0.8 }),
-      Plot.dot(rows.filter((r) => !r.diverged), { x: 'lambda', y: val, r: 3, fill: 'label' }),
-      Plot.dot(rows.filter((r) => r.diverged), { x: 'lambda', y: val, r: 4, symbol: 'times', stroke: NEUTRAL }),
-      Plot.dot([best], { x: 'lambda', y: val, r: 7, stroke: HIGHLIGHT, strokeWidth: 2 }),
-      Plot.text([best], { x: 'lambda', y: val, text: () => 'best', dy: -13, fill: HIGHLIGHT, fontWeight: 'bold' }),
-    ],
+  const panels = centres.map((c, i) => {
+    const xs = c.trials.map((t) => t.lambda).concat(c.centre);
+    const [lo, hi] = [Math.min(...xs), Math.max(...xs)];
+    const pad = Math.max((hi - lo) * 0.06, lo * 0.01);
+    const isBest = c.trials.some((t) => t.hash === best.hash && t.lambda === best.lambda);
+    const finite = c.trials.filter((t) => !t.diverged);
+    const diverged = c.trials.filter((t) => t.diverged);
+    const last = i === centres.length - 1;
+    return plotPanel(document, {
+      width: CHART_WIDTH,
+      height: last ? 170 : 140,
+      marginLeft: 56,
+      marginRight: 24,
+      marginTop: 18,
+      marginBottom: last ? 44 : 26,
+      x: { type: 'log', domain: [lo - pad, hi + pad], ticks: 6, tickFormat: lambdaTick, label: last ? 'λ (log scale)' : null, labelAnchor: 'center', labelArrow: 'none' },
+      y: { label: i === 0 ? 'validation accuracy (%)' : null, grid: true, labelArrow: 'none', domain: y, ticks: 4 },
+      marks: [
+        Plot.ruleX([c.centre], { stroke: c.color, strokeDasharray: '4,3', ariaDescription: 'centre' }),
+        Plot.dot(finite, { x: 'lambda', y: val, r: 3, fill: c.color, ariaDescription: 'trial' }),
+        Plot.dot(diverged, { x: 'lambda', y: val, r: 4, symbol: 'times', stroke: NEUTRAL, ariaDescription: 'diverged' }),
+        ...(isBest
+          ? [
+              Plot.dot([best], { x: 'lambda', y: val, r: 7, stroke: HIGHLIGHT, strokeWidth: 2, ariaDescription: 'best' }),
+              Plot.text([best], { x: 'lambda', y: val, text: () => 'best', dy: -13, fill: HIGHLIGHT, fontWeight: 'bold', ariaDescription: 'best label' }),
+            ]
+          : []),
+        Plot.text([c.label], { frameAnchor: 'top-right', textAnchor: 'end', dy: -12, fill: c.color, fontWeight: 'bold', ariaDescription: 'centre label' }),
+      ],
+    });
   });
   const legend: LegendItem[] = centres.map((c) => ({ label: c.label, color: c.color, shape: 'dot' }));
   legend.push({ label: 'centre (a coarse best λ)', color: NEUTRAL, shape: 'dashed' });
   legend.push({ label: `best overall: λ = ${formatLambda(best.lambda)}`, color: HIGHLIGHT, shape: 'ring' });
-  if (rows.some((r) => r.diverged)) legend.push({ label: 'diverged', color: NEUTRAL, shape: 'cross' });
+  if (all.some((t) => t.diverged)) legend.push({ label: 'diverged', color: NEUTRAL, shape: 'cross' });
   return serializeSvg(
     frame(document, {
       width: CHART_WIDTH,
-      title: 'Fine search: validation accuracy around the coarse best λ',
-      subtitle: `${rows.length} trials, uniform within ±${formatLambda(result.halfWidth)} of each centre (floor ${formatLambda(result.floor)}); ${netLabel(result.net)}, ${result.cycles} cycles`,
+      title: 'Fine search: validation accuracy around each coarse best λ',
+      subtitle: `${all.length} trials, uniform within ±${formatLambda(result.halfWidth)} of each centre (floor ${formatLambda(result.floor)}); ${netLabel(result.net)}, ${plural(result.cycles, 'cycle')}`,
       legend,
-      panels: [panel],
+      panels,
     }),
     idPrefix,
   );

@@ -2,7 +2,7 @@
 // a line for ± std, and chance level for reference.
 import * as Plot from '@observablehq/plot';
 import type { SigmaGroup, SigmaStageResult } from '../results.js';
-import { lambda as formatLambda, pct, sigma as formatSigma } from '../format.js';
+import { lambda as formatLambda, pct, plural, sigma as formatSigma } from '../format.js';
 import { bnLabel, depthLabel } from '../groups.js';
 import { mean, std } from '../stats.js';
 import { BN_COLOR, INK, NEUTRAL } from '../palette.js';
@@ -75,7 +75,7 @@ export function sigmaChart(result: SigmaStageResult, document: ReportDocument, o
     frame(document, {
       width: CHART_WIDTH,
       title: 'Sensitivity to initialisation: test accuracy by σ, depth and batch norm',
-      subtitle: `Weights drawn from N(0, σ²); ${seeds} seeds per configuration, λ = ${groups[0] ? formatLambda(groups[0].lambda) : '—'}`,
+      subtitle: `Weights drawn from N(0, σ²); ${plural(seeds, 'seed')} per configuration, λ = ${groups[0] ? formatLambda(groups[0].lambda) : '—'}`,
       legend,
       panels: [panel],
     }),
