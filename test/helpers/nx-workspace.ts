@@ -1,6 +1,6 @@
 // A throwaway copy of the workspace for tests that run real `nx` commands: nx.json, package.json,
-// experiments.yaml and the packages (sources and built dist/), with node_modules linked to the
-// checkout's. Each copy has its own Nx cache (.nx/ inside it) and results/.
+// experiments.yaml, the build script and the packages (sources and built dist/), with node_modules
+// linked to the checkout's. Each copy has its own Nx cache (.nx/ inside it) and results/.
 import { cpSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -11,11 +11,16 @@ export const repo = fileURLToPath(new URL('../..', import.meta.url));
 
 export function copyWorkspace(prefix = 'bnlab-nx-'): string {
   const ws = mkdtempSync(path.join(tmpdir(), prefix));
-  for (const f of ['nx.json', 'package.json', 'experiments.yaml', '.gitignore']) cpSync(path.join(repo, f), path.join(ws, f));
-  cpSync(path.join(repo, 'packages'), path.join(ws, 'packages'), {
-    recursive: true,
-    filter: (src) => path.basename(src) !== 'node_modules' && path.basename(src) !== '.nx',
-  });
+  const files = ['nx.json', 'package.json', 'experiments.yaml', '.gitignore', 'tsconfig.json', 'tsconfig.base.json'];
+  for (const f of files) cpSync(path.join(repo, f), path.join(ws, f), { preserveTimestamps: true });
+  // Timestamps kept, so the `compile` target's incremental build (tsc -b) finds dist/ up to date.
+  for (const dir of ['packages', 'scripts']) {
+    cpSync(path.join(repo, dir), path.join(ws, dir), {
+      recursive: true,
+      preserveTimestamps: true,
+      filter: (src) => path.basename(src) !== 'node_modules' && path.basename(src) !== '.nx',
+    });
+  }
   symlinkSync(path.join(repo, 'node_modules'), path.join(ws, 'node_modules'));
   // packages/pipeline has its own node_modules (yaml 2, where the root has yaml 1 for another tool).
   symlinkSync(path.join(repo, 'packages/pipeline/node_modules'), path.join(ws, 'packages/pipeline/node_modules'));

@@ -18,24 +18,27 @@ const runtime = (t: PipelineTarget) => t.inputs!.filter((i): i is { runtime: str
 describe('pipelineTargets', () => {
   const targets = pipelineTargets(studies);
 
-  it('has one target per stage plus all, in graph order', () => {
-    expect(Object.keys(targets)).toEqual([...stageNames, 'all']);
+  it('has compile, one target per stage and all, in graph order', () => {
+    expect(Object.keys(targets)).toEqual(['compile', ...stageNames, 'all']);
+    expect(targets.compile.options).toEqual({ command: 'node scripts/build.mjs' });
+    expect(targets.compile.cache).toBe(true);
+    expect(targets.compile.outputs).toContain('{workspaceRoot}/packages/pipeline/dist');
     expect(targets.all.executor).toBe('nx:noop');
     expect(targets.all.dependsOn).toEqual([...stageNames]);
   });
 
-  it('runs bnlab run <stage>, cached, one at a time, dependsOn mirroring the graph', () => {
+  it('runs bnlab run <stage> after compile, cached, one at a time, dependsOn mirroring the graph', () => {
     for (const s of stageNames) {
       const t = targets[s];
       expect(t.options).toEqual({ command: `${BNLAB} run ${s}` });
       expect(t.cache).toBe(true);
       expect(t.parallelism).toBe(false);
-      expect(t.dependsOn).toEqual(stageDependencies[s]);
+      expect(t.dependsOn).toEqual(['compile', ...stageDependencies[s]]);
     }
   });
 
   it('configurations are the profiles and hold nothing but the profile name', () => {
-    for (const t of Object.values(targets)) {
+    for (const t of Object.values(targets).filter((x) => x !== targets.compile)) {
       expect(t.configurations).toEqual({ default: { profile: 'default' }, smoke: { profile: 'smoke' }, other: { profile: 'other' } });
       expect(t.defaultConfiguration).toBe('default');
     }

@@ -7,6 +7,8 @@
 //   - an unknown `-c` silently runs the default options: `bnlab run` checks
 //     NX_TASK_TARGET_CONFIGURATION itself.
 //   - outputs can't depend on the configuration except through options: results/{options.profile}/<stage>.
+// Stages hash the packages' sources but run their built dist/: every stage depends on `compile`
+// (scripts/build.mjs, cached), so a result is never computed by stale code under a new source hash.
 import type { ResolvedStudy, StageName } from '../config/types.js';
 import { DEFAULT_PROFILE } from '../config/load.js';
 import { stageDependencies, stageDigest, stageNames } from '../config/stages.js';
@@ -41,6 +43,15 @@ export const SOURCE_INPUTS: readonly string[] = [
   '!{workspaceRoot}/packages/*/**/*.spec.ts',
   '!{workspaceRoot}/packages/*/**/*.md',
   '{workspaceRoot}/package-lock.json',
+];
+
+/** Builds what the stages run (WebAssembly kernels, then TypeScript): the root build script. */
+export const COMPILE_TARGET = 'compile';
+export const COMPILE_OUTPUTS: readonly string[] = [
+  '{workspaceRoot}/packages/engine/dist',
+  '{workspaceRoot}/packages/engine/src/kernels/generated',
+  '{workspaceRoot}/packages/report/dist',
+  '{workspaceRoot}/packages/pipeline/dist',
 ];
 
 const DESCRIPTIONS: Record<StageName, string> = {
@@ -84,7 +95,7 @@ export function stageTarget(studies: Record<string, ResolvedStudy>, stage: Stage
     options: { command: `${BNLAB} run ${stage}` },
     configurations: profileConfigurations(studies),
     defaultConfiguration: DEFAULT_PROFILE,
-    dependsOn: [...stageDependencies[stage]],
+    dependsOn: [COMPILE_TARGET, ...stageDependencies[stage]],
     cache: true,
     // Each stage already uses every core.
     parallelism: false,
@@ -95,7 +106,16 @@ export function stageTarget(studies: Record<string, ResolvedStudy>, stage: Stage
 }
 
 export function pipelineTargets(studies: Record<string, ResolvedStudy>): Record<string, PipelineTarget> {
-  const targets: Record<string, PipelineTarget> = {};
+  const targets: Record<string, PipelineTarget> = {
+    [COMPILE_TARGET]: {
+      executor: 'nx:run-commands',
+      options: { command: 'node scripts/build.mjs' },
+      cache: true,
+      inputs: [...SOURCE_INPUTS, '{workspaceRoot}/scripts/build.mjs', '{workspaceRoot}/tsconfig*.json'],
+      outputs: [...COMPILE_OUTPUTS],
+      metadata: { description: 'build the packages the stages run (WebAssembly kernels, TypeScript)' },
+    },
+  };
   for (const stage of stageNames) targets[stage] = stageTarget(studies, stage);
   targets.all = {
     executor: 'nx:noop',
