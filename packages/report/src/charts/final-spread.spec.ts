@@ -21,6 +21,18 @@ describe('finalSpreadChart', () => {
     expect(bars.indexOf(Math.max(...bars))).toBe(stds.indexOf(Math.max(...stds)));
   });
 
+  it('keeps every ± std bar inside the plot, even when it reaches past the runs', () => {
+    const wide = structuredClone(final);
+    wide.groups[0].std.validation = 0.05; // a bar far longer than the runs' own spread
+    const q = parseSvg(finalSpreadChart(wide, newDocument()));
+    for (const line of Array.from(q.marks('rule')[0].querySelectorAll('line'))) {
+      for (const y of [Number(line.getAttribute('y1')), Number(line.getAttribute('y2'))]) {
+        expect(y).toBeGreaterThanOrEqual(0);
+        expect(y, 'inside the 360 px panel, above its 30 px bottom margin').toBeLessThanOrEqual(330);
+      }
+    }
+  });
+
   it('labels nets, splits and the number of runs', () => {
     const texts = p.texts();
     expect(texts).toEqual(expect.arrayContaining(['3-layer, BN', '9-layer, BN', 'training', 'validation', 'test', 'accuracy (%)', 'mean ± std']));

@@ -43,7 +43,14 @@ export function finalSpreadChart(result: FinalStageResult, document: ReportDocum
     marginRight: 16,
     marginBottom: 30,
     x: { domain: [-0.5, SPLITS.length - 0.5], ticks: SPLITS.map((_, i) => i), tickFormat: (i: number) => SPLIT_LABEL[SPLITS[i]], label: null },
-    y: { label: 'accuracy (%)', grid: true, labelArrow: 'none' },
+    // The ± std bars may reach past the runs themselves: the axis covers both.
+    y: {
+      label: 'accuracy (%)',
+      grid: true,
+      labelArrow: 'none',
+      nice: true,
+      domain: [Math.min(...dots.map((d) => d.accuracy), ...spreads.map((s) => s.lo)), Math.max(...dots.map((d) => d.accuracy), ...spreads.map((s) => s.hi))],
+    },
     fx: { domain: result.groups.map((g) => g.name), label: null },
     color: { domain: SPLITS.map((s) => SPLIT_LABEL[s]), range: SPLITS.map((s) => SPLIT_COLOR[s]) },
     marks: [
