@@ -33,7 +33,8 @@ Options:
   -h, --help          show this help
 
 Exit codes: 0 done, 1 error (a crashed trial, a failed gradient check, bad input), 3 stopped by
---max-trials, 130 interrupted (Ctrl-C: finished trials are kept; a second Ctrl-C kills at once).`;
+--max-trials, 130 interrupted (Ctrl-C: finished trials are kept; a second Ctrl-C kills at once;
+SIGTERM likewise, exit 143).`;
 
 export const command: Command = {
   help,
@@ -60,18 +61,21 @@ export const command: Command = {
     const queueUrl = values.queue ?? (env.study.executor.kind === 'queue' ? env.study.executor.url : undefined) ?? process.env.BNLAB_QUEUE;
     const stages: StageName[] = target === 'all' ? [...stageNames] : [target as StageName];
 
+    // First Ctrl-C (or SIGTERM): start no more trials, keep the finished ones, exit 130 (143). Second: exit now.
     const interrupt = new AbortController();
     let signals = 0;
-    const onSigint = () => {
+    const onSignal = (sig: NodeJS.Signals) => {
+      const code = sig === 'SIGTERM' ? 143 : 130;
       signals++;
       if (signals === 1) {
-        process.stderr.write('\nbnlab: interrupted: stopping (finished trials are kept; Ctrl-C again to kill)\n');
-        interrupt.abort(new BnlabError('interrupted', 130));
+        process.stderr.write(`\nbnlab: ${sig}: stopping (finished trials are kept; again to kill)\n`);
+        interrupt.abort(new BnlabError('interrupted', code));
       } else {
-        process.exit(130);
+        process.exit(code);
       }
     };
-    process.on('SIGINT', onSigint);
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
     const view = chooseView();
     const warn = (line: string) => process.stderr.write(`bnlab: ${line}\n`);
     try {
@@ -80,21 +84,23 @@ export const command: Command = {
         let outcome: StageOutcome;
         try {
           // The report (jsdom, Plot) and the queue (BullMQ) load only when used: seconds of start-up otherwise.
-          outcome = stage === 'report'
-            ? await (await import('../stages/report.js')).runReportStage({ env, view, warn })
-            : await runStage(stage, {
-            env,
-            view,
-            signal: interrupt.signal,
-            maxTrials: budget,
-            workers: queueUrl ? 0 : workers,
-            warn,
-            print: (line) => process.stdout.write(`${line}\n`),
-            makeExecutor: async (datasets) =>
-              queueUrl
-                ? (await import('../queue/queue-executor.js')).createQueueExecutor(queueUrl)
-                : localExecutor({ workers, kernelId: env.kernel, datasets }),
-          });
+          if (stage === 'report') {
+            outcome = await (await import('../stages/report.js')).runReportStage({ env, view, warn });
+          } else {
+            outcome = await runStage(stage, {
+              env,
+              view,
+              signal: interrupt.signal,
+              maxTrials: budget,
+              workers: queueUrl ? 0 : workers,
+              warn,
+              print: (line) => process.stdout.write(`${line}\n`),
+              makeExecutor: async (datasets) =>
+                queueUrl
+                  ? (await import('../queue/queue-executor.js')).createQueueExecutor(queueUrl)
+                  : localExecutor({ workers, kernelId: env.kernel, datasets }),
+            });
+          }
         } catch (err) {
           if (interrupt.signal.aborted) throw interrupt.signal.reason;
           throw err;
@@ -111,13 +117,14 @@ export const command: Command = {
       }
       return 0;
     } catch (err) {
-      if (err instanceof BnlabError && err.exitCode === 130) {
+      if (interrupt.signal.aborted && err === interrupt.signal.reason) {
         process.stderr.write('bnlab: interrupted\n');
-        return 130;
+        return (err as BnlabError).exitCode;
       }
       throw err;
     } finally {
-      process.off('SIGINT', onSigint);
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
     }
   },
 };
