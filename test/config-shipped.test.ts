@@ -2,15 +2,17 @@
 // independent ajv, not bnlab's loader), and its default profile is the reference study.
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { Ajv } from 'ajv';
-import { parse } from 'yaml';
 import { loadStudies, resolveStudyText } from '../packages/pipeline/src/config/load.js';
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const file = path.join(root, 'experiments.yaml');
 const text = readFileSync(file, 'utf8');
+// The pipeline's yaml (2.x); the root node_modules holds an older one for another tool.
+const { parse } = createRequire(path.join(root, 'packages/pipeline/package.json'))('yaml') as typeof import('yaml');
 
 describe('experiments.yaml', () => {
   it('points editors at the schema, and the schema accepts it', () => {
