@@ -63,6 +63,14 @@ describe('renderReport', () => {
     expect(Number(csv.find((r) => r.stage === 'fine')!.compute_seconds)).toBe(1180.5);
   });
 
+  it('marks the total compute time as a lower bound when a stage has none', () => {
+    const s = studyFixture();
+    delete s.computeSeconds.fine;
+    const prov = tableBefore(renderReport(s, newDocument()).files['README.md'], 'provenance.csv');
+    expect(prov.rows.find((r) => r[0] === 'fine')![5]).toBe('—');
+    expect(prov.rows[prov.rows.length - 1][5]).toBe('≥ 3 h 15 min'); // 12889.25 − 1180.5 s
+  });
+
   it('gradient-check table: every relative error in its net, parameter and layer cell', () => {
     const t = tableBefore(md, 'gradcheck.csv');
     const symbol = { W: 'W', b: 'b', gamma: 'γ', beta: 'β' } as const;

@@ -7,7 +7,7 @@ import { gradcheckChart } from './charts/gradcheck.js';
 import { coarseChart, fineChart } from './charts/search.js';
 import { sigmaChart } from './charts/sigma.js';
 import type { ReportDocument } from './charts/svg.js';
-import { chanceSentences, comparisonSentence, finalSentences, gradcheckSentence, intervalText, searchSentence, verdict } from './conclusions.js';
+import { CHANCE_MARGIN, chanceSentences, comparisonSentence, finalSentences, gradcheckSentence, intervalText, searchSentence, verdict } from './conclusions.js';
 import { duration, lambda as formatLambda, pct, pctMeanStd, plural, pp, sci, sigma as formatSigma } from './format.js';
 import {
   bnComparisons, bnLabel, compare, depthComparisons, depthLabel, depthWording, groupSample, groupSlug, initLabel, isSigmaGroup, netLabel, sample,
@@ -196,7 +196,7 @@ export function renderReport(results: StudyResults, document: ReportDocument): R
   ]);
   d.p(
     `Differences are mean(to) − mean(from) over seeds, in percentage points, with a Welch 95 % confidence interval (Welch–Satterthwaite degrees of freedom); "within noise" means the interval contains 0.`,
-    `Chance level is within ${pct(0.02).replace(/\.00$/, '')} pp of 1/classes.`,
+    `Chance level means a mean test accuracy within ${(CHANCE_MARGIN * 100).toFixed(0)} pp of 1/classes.`,
   );
 
   d.h(2, 'Data');
@@ -235,7 +235,8 @@ export function renderReport(results: StudyResults, document: ReportDocument): R
         trials[stage] === undefined ? '—' : String(trials[stage]),
         seconds(stage) === undefined ? '—' : duration(seconds(stage)!),
       ]),
-      ['total', '', '', '', String(totalTrials), duration(total)],
+      // A stage whose trial records are not all in the store has no figure: the total is then a lower bound.
+      ['total', '', '', '', String(totalTrials), `${Object.keys(trials).some((s) => seconds(s as StageName) === undefined) ? '≥ ' : ''}${duration(total)}`],
     ],
     csvHeader: ['stage', 'config_hash', 'engine', 'kernel', 'trials', 'compute_seconds'],
     csvRows: headers.map(({ stage, header }) => [stage, header.configHash, header.engine, header.kernel, trials[stage] ?? null, seconds(stage) ?? null]),
