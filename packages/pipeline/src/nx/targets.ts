@@ -4,8 +4,9 @@
 //     profile's name (a constant per configuration). A stage's parameters reach only its own hash,
 //     through a runtime input echoing its digest under every profile.
 //   - dependsOn alone serves stale results: every stage also hashes its upstream result.json files.
-//   - an unknown `-c` silently runs the default options: `bnlab run` checks
-//     NX_TASK_TARGET_CONFIGURATION itself.
+//   - an unknown `-c` silently becomes the default configuration (task id, options, cache entry and
+//     NX_TASK_TARGET_CONFIGURATION alike), so the task cannot tell: plugin.ts's preTasksExecution
+//     hook rejects it from Nx's argv. Every target has defaultConfiguration 'default'.
 //   - outputs can't depend on the configuration except through options: results/{options.profile}/<stage>.
 // Stages hash the packages' sources but run their built dist/: every stage depends on `compile`
 // (scripts/build.mjs, cached), so a result is never computed by stale code under a new source hash.
