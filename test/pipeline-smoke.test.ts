@@ -202,6 +202,14 @@ run('bnlab run -c smoke, stage by stage', () => {
     expect(result('curves').groups.map((g: any) => g.name)).toEqual(['3-layer, no BN', '3-layer, BN', '9-layer, no BN', '9-layer, BN']);
   });
 
+  it('report: renders report/smoke/ from the results, with a manifest matching its schema', async () => {
+    const r = await bnlab(['run', 'report', '-c', 'smoke']);
+    expect(r.exitCode, r.stderr).toBe(0);
+    const manifest = result('report');
+    expect(Object.keys(manifest.files)).toContain('README.md');
+    expect(existsSync(path.join(ws, 'report/smoke/README.md'))).toBe(true);
+  });
+
   it('plan: nothing left; a re-run trains nothing and rewrites the same bytes', async () => {
     const r = await bnlab(['plan', '-c', 'smoke', '--json']);
     expect(r.exitCode, r.stderr).toBe(0);

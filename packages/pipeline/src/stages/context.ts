@@ -61,9 +61,10 @@ export function resultState(env: StageEnv, stage: StageName): ResultState {
   } catch (err) {
     return { state: 'invalid', why: `not JSON (${(err as Error).message})` };
   }
-  if (stage === 'report') return { state: 'current', value };
   const errors = schemaErrors(`result-${stage}`, value);
   if (errors.length > 0) return { state: 'invalid', why: errors.slice(0, 3).join('; ') };
+  // The report's manifest has no configuration hash: whether it is current is Nx's to judge.
+  if (stage === 'report') return { state: 'current', value };
   const h = value as StageHeader;
   const digest = stageDigest(env.study, stage);
   if (h.profile !== env.study.profile) return { state: 'stale', why: `it is profile '${h.profile}''s` };
@@ -106,10 +107,8 @@ export interface Timing {
 
 /** Validates and writes result.json (temp + rename), then timing.json beside it. */
 export function writeStageResult(env: StageEnv, stage: StageName, result: unknown, timing: Omit<Timing, 'host' | 'finishedAt'>): string {
-  if (stage !== 'report') {
-    const errors = schemaErrors(`result-${stage}`, result);
-    if (errors.length > 0) throw new Error(`the ${stage} result does not match its schema: ${errors.join('; ')}`);
-  }
+  const errors = schemaErrors(`result-${stage}`, result);
+  if (errors.length > 0) throw new Error(`the ${stage} result does not match its schema: ${errors.join('; ')}`);
   const file = resultFile(env.workspace, env.study.profile, stage);
   writeFileAtomic(file, resultText(result));
   const t: Timing = { ...timing, host: hostname(), finishedAt: new Date().toISOString() };
