@@ -141,6 +141,22 @@ run('bnlab worker over a real redis-server', () => {
     console.log(`SIGKILL → finished on the other worker in ${((Date.now() - killedAt) / 1000).toFixed(1)} s (trial ${record.meta.computeSeconds.toFixed(1)} s)`);
   });
 
+  it('serves more trials than one kernel can allocate for', async () => {
+    // A WebAssembly kernel never frees: each trial's buffers (~12 MB here) come out of its 256 MiB,
+    // so a worker reusing one kernel failed after about 15 trials. 24 one-update-pair trials.
+    const w = await startWorker();
+    const trials = Array.from({ length: 24 }, (_, i) => trial(1e-4 * (i + 1), 1));
+    const ex = createQueueExecutor(redis.url, { pollMs: 250 });
+    const c = collect();
+    try {
+      await ex.run(trials, c.events, new AbortController().signal);
+    } finally {
+      await ex.close();
+    }
+    expect(c.records.size).toBe(24);
+    expect(new Set([...c.records.values()].map((r) => r.meta.worker))).toEqual(new Set([w.name]));
+  });
+
   it('fails a trial on a worker whose data differs, naming both fingerprints', async () => {
     // Another workspace whose smoke profile keeps 200 validation images: other data, other fingerprint.
     const other = mkdtempSync(path.join(tmpdir(), 'bnlab-queue-other-'));
@@ -163,7 +179,8 @@ run('bnlab worker over a real redis-server', () => {
       } finally {
         await ex.close();
       }
-      expect(w.log()).toMatch(/failed {2}queue-test λ=0\.003 ns=6 {2}\S+: data mismatch/);
+      // The worker says so too (its line may come a moment after the submitter heard).
+      await waitFor(() => /failed {2}queue-test λ=0\.003 ns=6 {2}\S+: data mismatch/.test(w.log()), 5000, () => w.log());
     } finally {
       rmSync(other, { recursive: true, force: true });
     }

@@ -19,7 +19,6 @@ const setup = workerData as ProcessorSetup;
 const datasets = new Map<string, PreparedDataset>(
   Object.entries(setup.datasets).map(([name, t]) => [name, fromTransferable(t)]),
 );
-const kernels = new Map<string, Kernel>();
 
 /** Progress goes to Redis (and every submitter's event stream): at most twice a second. */
 const PROGRESS_MS = 500;
@@ -33,7 +32,7 @@ export default async function processTrial(job: SandboxedJob): Promise<string> {
   if (dataset.fingerprint !== spec.dataFingerprint) {
     throw new Error(`data mismatch: trial ${spec.label} needs preparation '${spec.preparation}' with fingerprint ${spec.dataFingerprint}, worker ${setup.worker} has ${dataset.fingerprint} (${setup.describe[spec.preparation] ?? spec.preparation}); start the worker with the submitter's data and profile (-c)`);
   }
-  const kernel = await kernelFor(spec.engine, spec.label);
+  const kernel = kernelFor(spec.engine, spec.label);
   let last = 0;
   const record = runTrial(spec, dataset, kernel, (p) => {
     const now = Date.now();
@@ -45,22 +44,23 @@ export default async function processTrial(job: SandboxedJob): Promise<string> {
   return encodeRecord(record);
 }
 
-/** The kernel the trial's engine identity names, created once per thread. */
-async function kernelFor(engine: string, label: string): Promise<Kernel> {
+/**
+ * A new kernel of the id the trial's engine identity names, for every trial: a WebAssembly kernel
+ * allocates from a bump allocator that is never freed, so one kernel reused by a long-running worker
+ * runs out of memory after a few dozen trials. Creating one takes a few milliseconds.
+ */
+function kernelFor(engine: string, label: string): Kernel {
   const plus = engine.lastIndexOf('+');
   const id = plus < 0 ? '' : engine.slice(plus + 1);
-  const cached = kernels.get(id);
-  if (cached) return cached;
   const mine = id === '' ? '(none)' : engineIdentity(id);
   if (mine !== engine) {
     throw new Error(`engine mismatch: trial ${label} was made for ${engine}, worker ${setup.worker} runs ${mine} (install the submitter's bnlab version)`);
   }
   let kernel: Kernel;
   try {
-    kernel = await createKernel(id);
+    kernel = createKernel(id);
   } catch (err) {
     throw new Error(`trial ${label} needs kernel '${id}', which worker ${setup.worker} cannot create: ${(err as Error).message}`);
   }
-  kernels.set(id, kernel);
   return kernel;
 }
