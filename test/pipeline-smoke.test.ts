@@ -85,6 +85,7 @@ run('bnlab run -c smoke, stage by stage', () => {
     expectValid('plan.schema.json', plan);
     const by = Object.fromEntries(plan.stages.map((s: any) => [s.stage, s]));
     expect(by.data.result).toBe('current');
+    expect(plan.dataChecked).toBe(true);
     expect(by.coarse.trials).toMatchObject({ known: true, total: 4, stored: 0, missing: 4 });
     expect(by.fine.trials).toMatchObject({ known: false, total: 4 });
     // curves 2 nets × 2 BN × 2 seeds, coarse 4, fine 2 × 2, final 2 × 2, sigma 3 × 4 × 1.
@@ -242,6 +243,25 @@ run('bnlab run -c smoke, stage by stage', () => {
       expect(by.coarse.result).toBe('stale');
       expect(by.fine.trials.known).toBe(false);
       expect(plan.stagesToRun).toEqual(['coarse', 'fine', 'final', 'report']);
+    } finally {
+      writeFileSync(file, good);
+    }
+  });
+
+  it('plan: a data result whose fingerprints are not the data files\' is stale, and so is everything after it', async () => {
+    const file = resultPath('data');
+    const good = readFileSync(file, 'utf8');
+    const edited = JSON.parse(good);
+    edited.preparations[0].fingerprint = 'e'.repeat(64);
+    writeFileSync(file, JSON.stringify(edited, null, 2));
+    try {
+      const r = await bnlab(['plan', '-c', 'smoke', '--json']);
+      expect(r.exitCode, r.stderr).toBe(0);
+      const plan = JSON.parse(r.stdout);
+      expect(plan.stages[0]).toMatchObject({ stage: 'data', result: 'stale' });
+      expect(plan.stages[0].reason).toMatch(/^the 'main' data now has fingerprint [0-9a-f]{12}…, not eeeeeeeeeeee…$/);
+      expect(plan.stagesToRun).toEqual(['data', 'gradcheck', 'curves', 'coarse', 'fine', 'final', 'sigma', 'report']);
+      expect(plan.trialsUnknown).toBe(true);
     } finally {
       writeFileSync(file, good);
     }

@@ -1,4 +1,9 @@
 // bnlab plan: the study's graph under a profile, every stage's and trial's cache status, the work left.
+import { existsSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { FASHION_MNIST_SYSTEM_DIR, resolveCifar10Dir } from '../data/index.js';
+import type { StageEnv } from '../stages/context.js';
+import { PREPARATIONS, prepare } from '../stages/data.js';
 import { planStudy, type StudyPlan } from '../stages/plan.js';
 import { openStudy } from '../stages/workspace.js';
 import { parseFlags, type Command } from './command.js';
@@ -8,8 +13,9 @@ const help = `Usage: bnlab plan [-c|--profile NAME] [--config FILE] [--kernel ID
 Lists the study's profiles and prints its graph under one profile: each stage, what it depends on,
 whether its result (results/<profile>/<stage>/result.json) is current, and how many of its trials
 the trial store (results/<profile>/trials/) holds; then the work left. Looks only: nothing is
-trained, written or deleted. Trial hashes use the data fingerprints in the data stage's result, so
-after changing the data files run 'data' first.
+trained or deleted (preparing the data may fill its cache in .bnlab/data). When the data files are
+present, their fingerprints are checked against the data stage's result; trial hashes use the
+fingerprints in that result.
 
 A training stage is current when its configuration is unchanged, all its trials are stored and
 aggregating them gives exactly its result.json. The trials of fine and final depend on the
@@ -32,17 +38,34 @@ export const command: Command = {
       'plan',
     );
     const env = openStudy({ profile: values.profile, config: values.config, kernel: values.kernel });
-    const plan = planStudy(env, (line) => process.stderr.write(`bnlab: ${line}\n`));
+    const warn = (line: string) => process.stderr.write(`bnlab: ${line}\n`);
+    const plan = planStudy(env, warn, await actualFingerprints(env, warn));
     if (values.json) process.stdout.write(`${JSON.stringify(plan, null, 2)}\n`);
     else process.stdout.write(`${formatPlan(plan).join('\n')}\n`);
     return 0;
   },
 };
 
+/**
+ * The prepared data's fingerprints, when the data files are here (from the binary cache: fast).
+ * Never downloads: without the files the data stage's result is trusted and the plan says so.
+ */
+async function actualFingerprints(env: StageEnv, warn: (line: string) => void): Promise<Record<string, string> | undefined> {
+  const d = env.study.data;
+  const dir = d.dataset === 'cifar10'
+    ? resolveCifar10Dir(d.dir, process.env, env.workspace).dir
+    : d.dir ? path.resolve(env.workspace, d.dir) : FASHION_MNIST_SYSTEM_DIR;
+  if (!existsSync(dir) || readdirSync(dir).length === 0) return undefined;
+  const out: Record<string, string> = {};
+  for (const name of PREPARATIONS) out[name] = (await prepare(env, name, warn)).fingerprint;
+  return out;
+}
+
 export function formatPlan(plan: StudyPlan): string[] {
   const lines = [
     `profiles: ${plan.profiles.map((p) => (p === plan.profile ? `[${p}]` : p)).join(', ')}`,
     `engine: ${plan.engine}`,
+    plan.dataChecked ? 'data: fingerprints checked against the data files' : 'data: files not found here; the data stage\'s fingerprints are trusted',
     '',
   ];
   const w = Math.max(...plan.stages.map((s) => s.stage.length));

@@ -3,7 +3,7 @@
 // written or deleted. A training stage's result counts as current only when all its trials are
 // stored and aggregating them gives exactly the bytes of its result.json.
 import { readFileSync } from 'node:fs';
-import type { StageName } from '@bnlab/report';
+import type { DataStageResult, StageName } from '@bnlab/report';
 import { stageDependencies, stageNames } from '../config/index.js';
 import { readRecord, trialStoreDir } from '../trials/store.js';
 import type { TrialRecord } from '../trials/executor.js';
@@ -40,6 +40,8 @@ export interface StudyPlan {
   profiles: string[];
   kernel: string;
   engine: string;
+  /** The data stage's fingerprints were checked against the data files (false: data not present here). */
+  dataChecked: boolean;
   stages: StagePlan[];
   /** Trials to train before every stage is current (configured sizes where trials are not known yet). */
   trialsLeft: number;
@@ -66,7 +68,11 @@ export function configuredTrialCount(env: StageEnv, stage: TrainingStage): numbe
   }
 }
 
-export function planStudy(env: StageEnv, warn: (line: string) => void = () => {}): StudyPlan {
+/**
+ * `fingerprints`: the prepared data's actual fingerprints by preparation, when the caller could
+ * prepare it; a data result that disagrees is stale. Without them the data result is trusted.
+ */
+export function planStudy(env: StageEnv, warn: (line: string) => void = () => {}, fingerprints?: Record<string, string>): StudyPlan {
   const dir = trialStoreDir(env.workspace, env.study.profile);
   const plans = new Map<StageName, StagePlan>();
   for (const stage of stageNames) {
@@ -83,6 +89,13 @@ export function planStudy(env: StageEnv, warn: (line: string) => void = () => {}
     const own = resultState(env, stage);
     p.result = own.state === 'current' ? 'current' : own.state;
     if (own.state === 'stale' || own.state === 'invalid') p.reason = own.why;
+    if (stage === 'data' && own.state === 'current' && fingerprints) {
+      const changed = (own.value as DataStageResult).preparations.find((x) => fingerprints[x.name] !== x.fingerprint);
+      if (changed) {
+        p.result = 'stale';
+        p.reason = `the '${changed.name}' data now has fingerprint ${String(fingerprints[changed.name]).slice(0, 12)}…, not ${changed.fingerprint.slice(0, 12)}…`;
+      }
+    }
 
     if (isTrainingStage(stage)) {
       if (blocked !== undefined) {
@@ -117,6 +130,7 @@ export function planStudy(env: StageEnv, warn: (line: string) => void = () => {}
     profiles: [...env.study.profiles],
     kernel: env.kernel,
     engine: env.engine,
+    dataChecked: fingerprints !== undefined,
     stages,
     trialsLeft: stages.reduce((n, p) => n + (p.trials?.missing ?? 0), 0),
     trialsUnknown: stages.some((p) => p.trials !== null && !p.trials.known),
