@@ -266,4 +266,16 @@ run('bnlab run -c smoke, stage by stage', () => {
       writeFileSync(file, good);
     }
   });
+
+  // Last: it rewrites the coarse result under another configuration.
+  it('one worker trains many trials in a row with a WebAssembly kernel (a fresh kernel per trial)', async () => {
+    const many = path.join(ws, 'many.yaml');
+    const text = readFileSync(path.join(ws, 'experiments.yaml'), 'utf8');
+    expect(text).toMatch(/\n {8}samples: 4\n/);
+    writeFileSync(many, text.replace(/\n {8}samples: 4\n/, '\n        samples: 40\n'));
+    const r = await bnlab(['run', 'coarse', '-c', 'smoke', '--config', many, '--workers', '1', '--kernel', 'wasm-simd-f32']);
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stdout.match(/\] done coarse /g)).toHaveLength(40);
+    expect(result('coarse').trials).toHaveLength(40);
+  });
 });

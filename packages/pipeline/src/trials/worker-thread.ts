@@ -1,8 +1,11 @@
-// A local worker thread: creates its kernel once, rebuilds the shared prepared data (no copy), then
-// trains the trials it is sent one at a time, posting progress (at most every 200 ms) and the record.
+// A local worker thread: rebuilds the shared prepared data once (no copy), then trains the trials it
+// is sent one at a time, posting progress (at most every 200 ms) and the record. Each trial gets a
+// fresh kernel: a WebAssembly kernel allocates from a bump allocator that is never freed (its arrays
+// live as long as it does), so one kernel reused for every trial runs out of memory after a dozen or
+// two trials; creating one takes milliseconds, and the old one is garbage.
 // Runs as the built dist/trials/worker-thread.js.
 import { parentPort, workerData } from 'node:worker_threads';
-import { createKernel, type Kernel } from '@bnlab/engine';
+import { createKernel } from '@bnlab/engine';
 import { fromTransferable, type PreparedDataset, type TransferablePrepared } from '../data/index.js';
 import type { TrialProgress, TrialRecord, TrialSpec } from './executor.js';
 import { runTrial } from './run-trial.js';
@@ -24,12 +27,11 @@ if (parentPort) {
   const datasets: Record<string, PreparedDataset> = Object.fromEntries(
     Object.entries(setup.datasets).map(([k, t]) => [k, fromTransferable(t)]),
   );
-  let kernel: Kernel | undefined;
 
   port.on('message', async (m: ToWorker) => {
     const { spec } = m;
     try {
-      const k = (kernel ??= await createKernel(setup.kernelId));
+      const k = createKernel(setup.kernelId);
       const dataset = datasets[spec.preparation];
       if (!dataset) throw new Error(`no prepared data '${spec.preparation}' in this worker (has ${Object.keys(datasets).join(', ')})`);
       let last = 0;
