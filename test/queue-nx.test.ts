@@ -1,17 +1,21 @@
-// Under Nx: `BNLAB_QUEUE=… nx run pipeline:coarse -c smoke` reaches the stage (a `bnlab worker`
-// trains its trials), and where the trials ran is no part of any hash: the same targets run again
-// without BNLAB_QUEUE are all Nx cache hits.
-import { existsSync } from 'node:fs';
+// Several machines under Nx. `BNLAB_QUEUE=… nx run pipeline:coarse -c smoke` reaches the stage (a
+// `bnlab worker` trains its trials), and where the trials ran is no part of any hash: the same
+// targets run again without BNLAB_QUEUE are all Nx cache hits. And Nx's stage cache is shared
+// through a self-hosted remote cache (NX_SELF_HOSTED_REMOTE_CACHE_SERVER, Nx's published HTTP API:
+// GET/PUT /v1/cache/{hash}): a second workspace at another path restores the stages from it.
+import { existsSync, readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { copyWorkspace, nx, removeWorkspace, repo, tasks } from './helpers/nx-workspace.js';
-import { runRedisTests, startRedis, type RedisServer } from './helpers/redis.js';
+import { freePort, runRedisTests, startRedis, type RedisServer } from './helpers/redis.js';
 
 const dataDir = process.env.BNLAB_CIFAR10_DIR ?? path.join(repo, 'data/cifar-10-batches-bin');
 const haveData = existsSync(path.join(dataDir, 'data_batch_1.bin'));
-const run = runRedisTests && (haveData || process.env.CI === 'true') ? describe : describe.skip;
+const withData = haveData || process.env.CI === 'true';
+const run = runRedisTests && withData ? describe : describe.skip;
 
 run('BNLAB_QUEUE under nx run', () => {
   let ws: string;
@@ -49,5 +53,65 @@ run('BNLAB_QUEUE under nx run', () => {
       worker.kill('SIGTERM');
       await worker;
     }
+  });
+});
+
+/** An in-memory Nx remote cache on 127.0.0.1: the two endpoints of Nx's self-hosted cache API. */
+function cacheServer(token: string): { server: Server; store: Map<string, Buffer> } {
+  const store = new Map<string, Buffer>();
+  const server = createServer((req, res) => {
+    const hash = /^\/v1\/cache\/([^/?]+)$/.exec(req.url ?? '')?.[1];
+    if (!hash) return void res.writeHead(404).end();
+    if (req.headers.authorization !== `Bearer ${token}`) return void res.writeHead(403).end();
+    if (req.method === 'GET') {
+      const body = store.get(hash);
+      return void (body ? res.writeHead(200, { 'content-type': 'application/octet-stream' }).end(body) : res.writeHead(404).end());
+    }
+    if (req.method !== 'PUT') return void res.writeHead(405).end();
+    const parts: Buffer[] = [];
+    req.on('data', (c: Buffer) => parts.push(c));
+    req.on('end', () => {
+      if (store.has(hash)) return void res.writeHead(409).end();
+      store.set(hash, Buffer.concat(parts));
+      res.writeHead(202).end();
+    });
+  });
+  return { server, store };
+}
+
+(withData ? describe : describe.skip)('a self-hosted Nx remote cache shared by two workspaces', () => {
+  const workspaces: string[] = [];
+  let cache: ReturnType<typeof cacheServer>;
+  let url: string;
+
+  beforeAll(async () => {
+    cache = cacheServer('s3cret');
+    const port = await freePort();
+    await new Promise<void>((resolve) => cache.server.listen(port, '127.0.0.1', resolve));
+    url = `http://127.0.0.1:${port}`;
+  });
+  afterAll(async () => {
+    await new Promise((resolve) => cache.server.close(resolve));
+    for (const ws of workspaces) removeWorkspace(ws);
+  });
+
+  it('restores the stages in a second workspace from the first one\'s uploads, byte for byte', async () => {
+    const env = { BNLAB_CIFAR10_DIR: dataDir, CI: 'true', NX_SELF_HOSTED_REMOTE_CACHE_SERVER: url, NX_SELF_HOSTED_REMOTE_CACHE_ACCESS_TOKEN: 's3cret' };
+    const [a, b] = [copyWorkspace('bnlab-cache-a-'), copyWorkspace('bnlab-cache-b-')];
+    workspaces.push(a, b);
+    const first = await nx(a, ['run', 'pipeline:coarse', '-c', 'smoke'], env);
+    expect(first.exitCode, String(first.all)).toBe(0);
+    expect(tasks(String(first.all)).ran).toEqual(expect.arrayContaining(['pipeline:data:smoke', 'pipeline:coarse:smoke']));
+    expect(cache.store.size).toBeGreaterThanOrEqual(2);
+
+    const second = await nx(b, ['run', 'pipeline:coarse', '-c', 'smoke'], env);
+    expect(second.exitCode, String(second.all)).toBe(0);
+    const plain = String(second.all).replace(/\x1b\[[0-9;]*m/g, '');
+    expect(plain).toMatch(/> nx run pipeline:coarse:smoke {2}\[remote cache\]/);
+    expect(plain).toMatch(/> nx run pipeline:data:smoke {2}\[remote cache\]/);
+    const result = (ws: string) => readFileSync(path.join(ws, 'results/smoke/coarse/result.json'));
+    expect(result(b).equals(result(a))).toBe(true);
+    // Nothing was trained in b: its trial store (outside every Nx output) is still empty.
+    expect(existsSync(path.join(b, 'results/smoke/trials'))).toBe(false);
   });
 });
