@@ -3,7 +3,9 @@
 // starts empty, against the same stages run locally in another workspace: the result.json files
 // must be byte-identical, and the records must come from the two workers (not a shared store).
 // During the fine stage one worker is SIGKILLed in the middle of a trial: the other finishes it and
-// the stage completes. Also: `bnlab run --queue` with nothing listening is one clear error.
+// the stage completes. Ctrl-C during the final stage keeps what finished and leaves the queue so
+// that the re-run trains each remaining trial once. And `bnlab run --queue` with nothing listening
+// is one clear error.
 import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import path from 'node:path';
@@ -56,7 +58,7 @@ run('bnlab run --queue with two bnlab worker processes (smoke profile)', () => {
     redis = await startRedis();
     local = workspace('bnlab-local-');
     queued = workspace('bnlab-queued-');
-    for (const stage of ['data', 'coarse', 'fine']) {
+    for (const stage of ['data', 'coarse', 'fine', 'final']) {
       const r = await bnlab(local, ['run', stage, '-c', 'smoke']);
       expect(r.exitCode, String(r.all)).toBe(0);
     }
@@ -122,11 +124,32 @@ run('bnlab run --queue with two bnlab worker processes (smoke profile)', () => {
     expect(storedWorkers(queued).size).toBe(8); // 4 coarse + 4 fine trials
   });
 
+  it('Ctrl-C stops waiting, keeps what finished, and a re-run trains each remaining trial once', async () => {
+    const worker = workers.find((w) => w.child.exitCode === null && w.child.signalCode === null)!;
+    const doneLines = () => worker.log().split('\n').filter((l) => l.startsWith('done    final ')).length;
+    const runner = bnlab(queued, ['run', 'final', '-c', 'smoke', '--queue', redis.url]);
+    let out = '';
+    runner.all!.on('data', (b: Buffer) => { out += b.toString(); });
+    await waitFor(() => /done final /.test(out), 60_000, () => out);
+    runner.kill('SIGINT');
+    const r = await runner;
+    expect(r.exitCode, out).toBe(130);
+    expect(existsSync(path.join(queued, 'results/smoke/final/result.json'))).toBe(false);
+    expect(storedWorkers(queued).size).toBeGreaterThanOrEqual(9); // 8 earlier + what finished before Ctrl-C
+
+    const again = await bnlab(queued, ['run', 'final', '-c', 'smoke', '--queue', redis.url]);
+    expect(again.exitCode, String(again.all)).toBe(0);
+    expect(result(queued, 'final').equals(result(local, 'final'))).toBe(true);
+    // The trial in flight at Ctrl-C finished on the worker and was read back, not trained again.
+    await waitFor(() => doneLines() >= 4, 5000, () => worker.log());
+    expect(doneLines()).toBe(4); // the smoke final stage's 2 nets × 2 runs
+  });
+
   it('fails with one line naming the URL when nothing listens there', async () => {
     const url = `redis://127.0.0.1:${await freePort()}`;
     const t0 = Date.now();
-    const r = await execa(process.execPath, [bin, 'run', 'final', '-c', 'smoke', '--queue', url], { cwd: local, env: { ...env(local) }, reject: false });
-    // final's trials are not in the local store yet, so the run needs the queue.
+    const r = await execa(process.execPath, [bin, 'run', 'sigma', '-c', 'smoke', '--queue', url], { cwd: local, env: { ...env(local) }, reject: false });
+    // sigma's trials are not in the local store, so the run needs the queue.
     expect(r.exitCode).toBe(1);
     expect(Date.now() - t0).toBeLessThan(15_000);
     expect(r.stderr).toMatch(new RegExp(`^bnlab: cannot reach Redis at ${url}: .*ECONNREFUSED`, 'm'));
