@@ -89,11 +89,11 @@ export async function startQueueWorker(opts: QueueWorkerOptions): Promise<QueueW
     down = true;
     opts.log(`Redis at ${target.display}: ${err.message.split('\n')[0]} (retrying)`);
   });
-  worker.on('ready', () => {
+  await withTimeout(worker.waitUntilReady(), 10_000, () => new Error(`Redis at ${target.display} stopped answering`));
+  (await worker.getBackend().client).on('ready', () => {
     if (down) opts.log(`Redis at ${target.display}: connected again`);
     down = false;
   });
-  await withTimeout(worker.waitUntilReady(), 10_000, () => new Error(`Redis at ${target.display} stopped answering`));
 
   let stopping: Promise<void> | undefined;
   return {
