@@ -141,6 +141,27 @@ run('bnlab worker over a real redis-server', () => {
     console.log(`SIGKILL → finished on the other worker in ${((Date.now() - killedAt) / 1000).toFixed(1)} s (trial ${record.meta.computeSeconds.toFixed(1)} s)`);
   });
 
+  it('on SIGTERM finishes the trial in flight, then exits 0', async () => {
+    const w = await startWorker();
+    const t = trial(4e-3, 300);
+    const ex = createQueueExecutor(redis.url, { pollMs: 250 });
+    const c = collect();
+    c.events.started = (h, where) => {
+      c.started.push([h, where]);
+      if (where === w.name) w.child.kill('SIGTERM');
+    };
+    try {
+      await ex.run([t], c.events, new AbortController().signal);
+    } finally {
+      await ex.close();
+    }
+    expect(c.records.get(t.hash)?.meta.worker).toBe(w.name);
+    const exit = await w.child;
+    expect(exit.exitCode, w.log()).toBe(0);
+    expect(w.log()).toContain('SIGTERM: finishing the trials in flight');
+    expect(w.log()).toMatch(/done {4}queue-test λ=0\.004 ns=300 [\s\S]*worker stopped/);
+  });
+
   it('serves more trials than one kernel can allocate for', async () => {
     // A WebAssembly kernel never frees: each trial's buffers (~12 MB here) come out of its 256 MiB,
     // so a worker reusing one kernel failed after about 15 trials. 24 one-update-pair trials.
