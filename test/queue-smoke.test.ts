@@ -101,18 +101,19 @@ run('bnlab run --queue with two bnlab worker processes (smoke profile)', () => {
   it('fine: a worker SIGKILLed mid-trial loses nothing, and the stage completes with the same bytes', async () => {
     const runner = bnlab(queued, ['run', 'fine', '-c', 'smoke', '--queue', redis.url]);
     let out = '';
-    runner.all!.on('data', (b: Buffer) => { out += b.toString(); });
-    // Kill the first worker the run reports starting a trial on, in the middle of that trial.
+    // Kill the first worker the run reports starting a trial on, at once (a trial takes ~1 s).
     let victim: (typeof workers)[number] | undefined;
     let label = '';
-    await waitFor(() => {
-      for (const w of workers) {
+    runner.all!.on('data', (b: Buffer) => {
+      out += b.toString();
+      for (const w of victim ? [] : workers) {
         const m = new RegExp(`started (fine .+?) on ${w.name}\\b`).exec(out);
-        if (m) [victim, label] = [w, m[1]];
+        if (!m) continue;
+        [victim, label] = [w, m[1]];
+        w.child.kill('SIGKILL');
+        break;
       }
-      return victim !== undefined;
-    }, 60_000, () => out);
-    victim!.child.kill('SIGKILL');
+    });
     const r = await runner;
     expect(r.exitCode, out).toBe(0);
     expect((await victim!.child).signal).toBe('SIGKILL');
@@ -129,9 +130,14 @@ run('bnlab run --queue with two bnlab worker processes (smoke profile)', () => {
     const doneLines = () => worker.log().split('\n').filter((l) => l.startsWith('done    final ')).length;
     const runner = bnlab(queued, ['run', 'final', '-c', 'smoke', '--queue', redis.url]);
     let out = '';
-    runner.all!.on('data', (b: Buffer) => { out += b.toString(); });
-    await waitFor(() => /done final /.test(out), 60_000, () => out);
-    runner.kill('SIGINT');
+    let interrupted = false;
+    runner.all!.on('data', (b: Buffer) => {
+      out += b.toString();
+      if (!interrupted && /done final /.test(out)) {
+        interrupted = true;
+        runner.kill('SIGINT'); // after the first trial: the next one is in flight, two are queued
+      }
+    });
     const r = await runner;
     expect(r.exitCode, out).toBe(130);
     expect(existsSync(path.join(queued, 'results/smoke/final/result.json'))).toBe(false);
