@@ -27,8 +27,10 @@ export function cifar10Source(env: Record<string, string | undefined>): { url: s
 /** Downloads and extracts CIFAR-10 so that `target` holds the official files. */
 export async function downloadCifar10(target: string, opts: DownloadOptions): Promise<void> {
   const parent = path.dirname(target);
-  mkdirSync(parent, { recursive: true });
+  // The first directory this call creates, if any: removed again when the download fails.
+  const created = mkdirSync(parent, { recursive: true });
   const work = mkdtempSync(path.join(parent, `.${path.basename(target)}.download-`));
+  let done = false;
   try {
     const archive = path.join(work, 'cifar-10-binary.tar.gz');
     let md5: string;
@@ -54,8 +56,10 @@ export async function downloadCifar10(target: string, opts: DownloadOptions): Pr
     // An empty directory at the target would make rename fail; rmdir refuses a non-empty one.
     if (existsSync(target)) rmdirSync(target);
     renameSync(extracted, target);
+    done = true;
   } finally {
     rmSync(work, { recursive: true, force: true });
+    if (!done && created !== undefined) rmSync(created, { recursive: true, force: true });
   }
 }
 
