@@ -32,6 +32,8 @@ export function runTrial(
   return {
     hash: spec.hash,
     identity: identityOf(spec),
+    // The engine keeps its own copy of the result type (it imports nothing); this assignment is
+    // where the compiler checks it still fits the report's TrainResult contract.
     result,
     meta: { computeSeconds, host: hostname(), finishedAt: new Date().toISOString(), worker },
   };

@@ -81,8 +81,9 @@ export function listRecords(dir: string): string[] {
   let subdirs: string[];
   try {
     subdirs = readdirSync(dir);
-  } catch {
-    return [];
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return []; // no store yet
+    throw err;
   }
   const out: string[] = [];
   for (const sub of subdirs.sort()) {
