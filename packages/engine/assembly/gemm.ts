@@ -35,40 +35,45 @@ export function setScratch(ptr: usize): void {
   return f32x4.add(f32x4.mul(a, b), c);
 }
 
-// out[M,N] = a[M,K] · b[N,K]ᵀ
-export function gemmNT(out: usize, a: usize, b: usize, M: i32, N: i32, K: i32): void {
-  gemm(out, a, b, M, N, K, false, true);
+// The exported products take leading dimensions (elements per row of each array as stored), so a host
+// thread can hand another thread a block of rows or columns of the same product: out's rows [i0, i1)
+// are gemm(out + i0·ldc, a + i0·lda (or + i0 when a is transposed), b, i1 − i0, N, K, …), and likewise
+// for columns. Each element's sum is the same whatever the block, so splitting never changes a bit.
+
+// out[M,N] (row stride ldc) = a[M,K] (lda) · b[N,K]ᵀ (ldb)
+export function gemmNT(out: usize, a: usize, b: usize, M: i32, N: i32, K: i32, lda: i32, ldb: i32, ldc: i32): void {
+  gemm(out, a, b, M, N, K, lda, ldb, ldc, false, true);
 }
 
-// out[M,N] = a[M,K] · b[K,N]
-export function gemmNN(out: usize, a: usize, b: usize, M: i32, N: i32, K: i32): void {
-  gemm(out, a, b, M, N, K, false, false);
+// out[M,N] (ldc) = a[M,K] (lda) · b[K,N] (ldb)
+export function gemmNN(out: usize, a: usize, b: usize, M: i32, N: i32, K: i32, lda: i32, ldb: i32, ldc: i32): void {
+  gemm(out, a, b, M, N, K, lda, ldb, ldc, false, false);
 }
 
-// out[M,N] = a[K,M]ᵀ · b[K,N]
-export function gemmTN(out: usize, a: usize, b: usize, M: i32, N: i32, K: i32): void {
-  gemm(out, a, b, M, N, K, true, false);
+// out[M,N] (ldc) = a[K,M]ᵀ (lda) · b[K,N] (ldb)
+export function gemmTN(out: usize, a: usize, b: usize, M: i32, N: i32, K: i32, lda: i32, ldb: i32, ldc: i32): void {
+  gemm(out, a, b, M, N, K, lda, ldb, ldc, true, false);
 }
 
-// out[M,N] = A[M,K] · B[K,N] where A(i,k) = aT ? a[k·M+i] : a[i·K+k] and B(k,j) = bT ? b[j·K+k] : b[k·N+j]
-function gemm(out: usize, a: usize, b: usize, M: i32, N: i32, K: i32, aT: bool, bT: bool): void {
+// out[M,N] = A[M,K] · B[K,N] where A(i,k) = aT ? a[k·lda+i] : a[i·lda+k] and B(k,j) = bT ? b[j·ldb+k] : b[k·ldb+j]
+function gemm(out: usize, a: usize, b: usize, M: i32, N: i32, K: i32, lda: i32, ldb: i32, ldcElems: i32, aT: bool, bT: bool): void {
   if (M <= 0 || N <= 0) return;
+  const ldc = <usize>ldcElems * 4;
   if (K <= 0) {
-    memory.fill(out, 0, <usize>M * <usize>N * 4);
+    for (let i = 0; i < M; i++) memory.fill(out + <usize>i * ldc, 0, <usize>N * 4);
     return;
   }
-  const ldc = <usize>N * 4;
   for (let jc = 0; jc < N; jc += NC) {
     const nc = min(NC, N - jc);
     for (let pc = 0; pc < K; pc += KC) {
       const kc = min(KC, K - pc);
       const first = pc == 0;
-      if (bT) packBT(b, K, jc, nc, pc, kc);
-      else packBN(b, N, jc, nc, pc, kc);
+      if (bT) packBT(b, ldb, jc, nc, pc, kc);
+      else packBN(b, ldb, jc, nc, pc, kc);
       for (let ic = 0; ic < M; ic += MC) {
         const mc = min(MC, M - ic);
-        if (aT) packAT(a, M, ic, mc, pc, kc);
-        else packAN(a, K, ic, mc, pc, kc);
+        if (aT) packAT(a, lda, ic, mc, pc, kc);
+        else packAN(a, lda, ic, mc, pc, kc);
         for (let jr = 0; jr < nc; jr += 8) {
           const nr = min(8, nc - jr);
           const pb = packedB + <usize>(jr * kc * 4); // panel jr/8: kc × 8 floats
@@ -92,12 +97,12 @@ function gemm(out: usize, a: usize, b: usize, M: i32, N: i32, K: i32, aT: bool, 
 
 // Packs A(i,k) = a[i·K + k] for i in [ic, ic+mc), k in [pc, pc+kc) into panels of 4 rows (4 floats per k),
 // zero-padded, 4 k at a time with a 4×4 shuffle transpose.
-function packAN(a: usize, K: i32, ic: i32, mc: i32, pc: i32, kc: i32): void {
-  const ld = <usize>K * 4;
+function packAN(a: usize, lda: i32, ic: i32, mc: i32, pc: i32, kc: i32): void {
+  const ld = <usize>lda * 4;
   let dst = packedA;
   for (let ir = 0; ir < mc; ir += 4) {
     const mr = min(4, mc - ir);
-    const r0 = a + (<usize>(ic + ir) * <usize>K + <usize>pc) * 4;
+    const r0 = a + (<usize>(ic + ir) * <usize>lda + <usize>pc) * 4;
     if (mr == 4) {
       const r1 = r0 + ld, r2 = r1 + ld, r3 = r2 + ld;
       let k = 0;
@@ -127,12 +132,12 @@ function packAN(a: usize, K: i32, ic: i32, mc: i32, pc: i32, kc: i32): void {
 }
 
 // Packs A(i,k) = a[k·M + i] (a is [K,M], e.g. dS in the weight gradient) the same way: plain copies.
-function packAT(a: usize, M: i32, ic: i32, mc: i32, pc: i32, kc: i32): void {
-  const ld = <usize>M * 4;
+function packAT(a: usize, lda: i32, ic: i32, mc: i32, pc: i32, kc: i32): void {
+  const ld = <usize>lda * 4;
   let dst = packedA;
   for (let ir = 0; ir < mc; ir += 4) {
     const mr = min(4, mc - ir);
-    let src = a + (<usize>pc * <usize>M + <usize>(ic + ir)) * 4;
+    let src = a + (<usize>pc * <usize>lda + <usize>(ic + ir)) * 4;
     if (mr == 4) {
       for (let k = 0; k < kc; k++) {
         v128.store(dst, v128.load(src));
@@ -151,12 +156,12 @@ function packAT(a: usize, M: i32, ic: i32, mc: i32, pc: i32, kc: i32): void {
 }
 
 // Packs B(k,j) = b[k·N + j] for k in [pc, pc+kc), j in [jc, jc+nc) into panels of 8 columns, zero-padded.
-function packBN(b: usize, N: i32, jc: i32, nc: i32, pc: i32, kc: i32): void {
+function packBN(b: usize, ldb: i32, jc: i32, nc: i32, pc: i32, kc: i32): void {
+  const ld = <usize>ldb * 4;
   let dst = packedB;
   for (let jr = 0; jr < nc; jr += 8) {
     const nr = min(8, nc - jr);
-    let src = b + (<usize>pc * <usize>N + <usize>(jc + jr)) * 4;
-    const ld = <usize>N * 4;
+    let src = b + (<usize>pc * <usize>ldb + <usize>(jc + jr)) * 4;
     if (nr == 8) {
       for (let k = 0; k < kc; k++) {
         v128.store(dst, v128.load(src), 0);
@@ -177,12 +182,12 @@ function packBN(b: usize, N: i32, jc: i32, nc: i32, pc: i32, kc: i32): void {
 
 // Packs B(k,j) = b[j·K + k] (b is [N,K], e.g. the weights W[m,d]) the same way: 8 rows of b, 4 k at a
 // time, transposed with two 4×4 shuffle transposes.
-function packBT(b: usize, K: i32, jc: i32, nc: i32, pc: i32, kc: i32): void {
-  const ld = <usize>K * 4;
+function packBT(b: usize, ldb: i32, jc: i32, nc: i32, pc: i32, kc: i32): void {
+  const ld = <usize>ldb * 4;
   let dst = packedB;
   for (let jr = 0; jr < nc; jr += 8) {
     const nr = min(8, nc - jr);
-    const r0 = b + (<usize>(jc + jr) * <usize>K + <usize>pc) * 4;
+    const r0 = b + (<usize>(jc + jr) * <usize>ldb + <usize>pc) * 4;
     if (nr == 8) {
       const r1 = r0 + ld, r2 = r1 + ld, r3 = r2 + ld, r4 = r3 + ld, r5 = r4 + ld, r6 = r5 + ld, r7 = r6 + ld;
       let k = 0;

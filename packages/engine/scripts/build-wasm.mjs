@@ -14,9 +14,12 @@ const srcDir = path.join(pkg, 'assembly');
 const outDir = path.join(pkg, 'src/kernels/generated');
 const force = process.argv.includes('--force');
 
-// Memory is imported (the host sizes it once and never grows it, so typed-array views stay valid);
-// the stub runtime because nothing is allocated inside the module.
-const common = ['-O3', '--runtime', 'stub', '--noAssert', '--importMemory', '--noExportMemory', '--use', 'abort='];
+// Memory is imported and shared (the host sizes it once and never grows it, so typed-array views stay
+// valid, and helper threads compute on it); the stub runtime because nothing is allocated inside the module.
+const common = [
+  '-O3', '--runtime', 'stub', '--noAssert', '--importMemory', '--noExportMemory', '--use', 'abort=',
+  '--enable', 'threads', '--sharedMemory', '--maximumMemory', '65536',
+];
 const targets = [
   { name: 'wasm-simd', flags: ['--enable', 'simd'], what: 'plain SIMD (f32x4 mul + add)' },
   { name: 'wasm-relaxed', flags: ['--enable', 'simd', '--enable', 'relaxed-simd'], what: 'relaxed SIMD (f32x4.relaxed_madd)' },

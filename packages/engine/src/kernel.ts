@@ -15,6 +15,9 @@ export interface Kernel {
   readonly id: string;
   readonly dtype: DType;
 
+  /** Releases what the kernel holds besides memory (a threaded kernel's helper threads); optional. */
+  dispose?(): void;
+
   /** A zeroed array of n elements that stays valid (never detached or moved) for the kernel's life. */
   alloc(n: number): FloatArray;
 

@@ -19,9 +19,21 @@ export function defaultKernelId(): string {
   return availableWasmKernelIds()[0] ?? 'ts-f32';
 }
 
-export function createKernel(id: string): Kernel {
-  if (WASM_KERNEL_IDS.includes(id)) return createWasmKernel(id);
+/** Whether kernel `id` can share its GEMMs between threads (the WebAssembly ones). */
+export function kernelThreads(id: string): boolean {
+  return WASM_KERNEL_IDS.includes(id);
+}
+
+export interface KernelOptions {
+  /** Threads for the GEMMs (default 1); more than 1 only for kernels where kernelThreads(id). */
+  threads?: number;
+}
+
+export function createKernel(id: string, options: KernelOptions = {}): Kernel {
+  if (WASM_KERNEL_IDS.includes(id)) return createWasmKernel(id, options);
   const factory = Object.hasOwn(FACTORIES, id) ? FACTORIES[id] : undefined;
   if (!factory) throw new Error(`unknown kernel '${id}' (known: ${kernelIds().join(', ')})`);
+  const threads = options.threads ?? 1;
+  if (threads !== 1) throw new Error(`kernel '${id}' computes on one thread (asked for ${threads})`);
   return factory();
 }

@@ -12,10 +12,17 @@
 //     separate "nofma" id exists (it would split the trial cache for identical results).
 // All other ops are the same code in both builds.
 //
-// Memory: one WebAssembly.Memory per kernel, reserved up front and never grown, because growing would
-// detach every typed array handed out by alloc. Linux commits pages lazily, so the reserve costs address
-// space, not RAM. alloc is a bump allocator (arrays live as long as the kernel).
+// Memory: one shared WebAssembly.Memory per kernel, reserved up front and never grown, because growing
+// would detach every typed array handed out by alloc. Linux commits pages lazily, so the reserve costs
+// address space, not RAM. alloc is a bump allocator (arrays live as long as the kernel).
+//
+// Threads: with `threads: T > 1` the kernel starts T − 1 helper threads (./wasm-threads.ts) and splits
+// each large GEMM into T blocks of whole rows or columns (./gemm-split.ts). Every element is computed
+// by the same code in the same order whichever thread holds it, so the id does not change with T: one
+// thread or eight give the same bits (a spec checks it).
 import type { FloatArray, Kernel } from '../kernel.js';
+import { blockOffsets, leadingDims, splitGemm, type GemmOp } from './gemm-split.js';
+import { OP_CODES, SLOT_INTS, startGemmHelpers, type GemmHelpers } from './wasm-threads.js';
 import { wasmBase64 as simdBase64 } from './generated/wasm-simd.js';
 import { wasmBase64 as relaxedBase64 } from './generated/wasm-relaxed.js';
 
@@ -27,6 +34,14 @@ export const WASM_KERNEL_IDS: readonly string[] = [WASM_RELAXED_FMA_ID, WASM_SIM
 export interface WasmKernelOptions {
   /** Bytes of linear memory reserved for the kernel's arrays (default 256 MiB, at most 4 GiB). */
   memoryBytes?: number;
+  /** Threads sharing each large GEMM: the caller's and threads − 1 helpers (default 1). */
+  threads?: number;
+}
+
+/** A WebAssembly kernel; dispose() stops its helper threads (a no-op with one thread). */
+export interface WasmKernel extends Kernel {
+  readonly threads: number;
+  dispose(): void;
 }
 
 export const DEFAULT_WASM_MEMORY_BYTES = 256 * 1024 * 1024;
@@ -38,9 +53,9 @@ interface Exports {
   scratchBytes(): number;
   setScratch(ptr: number): void;
   probeMadd(a: number, b: number, c: number): number;
-  gemmNT(out: number, a: number, b: number, M: number, N: number, K: number): void;
-  gemmNN(out: number, a: number, b: number, M: number, N: number, K: number): void;
-  gemmTN(out: number, a: number, b: number, M: number, N: number, K: number): void;
+  gemmNT(out: number, a: number, b: number, M: number, N: number, K: number, lda: number, ldb: number, ldc: number): void;
+  gemmNN(out: number, a: number, b: number, M: number, N: number, K: number, lda: number, ldb: number, ldc: number): void;
+  gemmTN(out: number, a: number, b: number, M: number, N: number, K: number, lda: number, ldb: number, ldc: number): void;
   addRow(x: number, v: number, n: number, m: number): void;
   colSum(out: number, x: number, n: number, m: number): void;
   batchNormForward(out: number, shat: number, mean: number, variance: number, s: number, gamma: number, beta: number, n: number, m: number, eps: number): void;
@@ -59,13 +74,13 @@ type Flavour = 'simd' | 'relaxed';
 
 // The few WebAssembly JS-API members used here (the project's TypeScript lib has no WebAssembly types).
 interface WasmMemory {
-  readonly buffer: ArrayBuffer;
+  readonly buffer: SharedArrayBuffer;
 }
 interface WasmApi {
   validate(bytes: Uint8Array): boolean;
   Module: new (bytes: Uint8Array) => object;
   Instance: new (module: object, imports: object) => { readonly exports: unknown };
-  Memory: new (descriptor: { initial: number; maximum: number }) => WasmMemory;
+  Memory: new (descriptor: { initial: number; maximum: number; shared: true }) => WasmMemory;
 }
 const WA = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 
@@ -123,7 +138,8 @@ function compiled(f: Flavour): object {
 }
 
 function instantiate(f: Flavour, pages: number): { exports: Exports; memory: WasmMemory } {
-  const memory = new WA.Memory({ initial: pages, maximum: pages });
+  // shared, so that helper threads can compute on the same arrays
+  const memory = new WA.Memory({ initial: pages, maximum: pages, shared: true });
   const instance = new WA.Instance(compiled(f), { env: { memory } });
   return { exports: instance.exports as unknown as Exports, memory };
 }
@@ -159,7 +175,7 @@ export function availableWasmKernelIds(): string[] {
   return WASM_KERNEL_IDS.filter(wasmKernelAvailable);
 }
 
-export function createWasmKernel(id: string, options: WasmKernelOptions = {}): Kernel {
+export function createWasmKernel(id: string, options: WasmKernelOptions = {}): WasmKernel {
   const flavour: Flavour | undefined = id === WASM_SIMD_ID ? 'simd' : id === WASM_RELAXED_FMA_ID ? 'relaxed' : undefined;
   if (flavour === undefined) throw new Error(`unknown WebAssembly kernel '${id}' (known: ${WASM_KERNEL_IDS.join(', ')})`);
   if (!wasmKernelAvailable(id)) {
@@ -172,6 +188,10 @@ export function createWasmKernel(id: string, options: WasmKernelOptions = {}): K
   if (!Number.isInteger(memoryBytes) || memoryBytes <= 0 || memoryBytes > 65536 * PAGE) {
     throw new Error(`kernel '${id}': memoryBytes must be an integer in (0, 4 GiB], got ${memoryBytes}`);
   }
+  const threads = options.threads ?? 1;
+  if (!Number.isInteger(threads) || threads < 1 || threads > 64) {
+    throw new Error(`kernel '${id}': threads must be an integer from 1 to 64, got ${threads}`);
+  }
   const pages = Math.ceil(memoryBytes / PAGE);
   const { exports: x, memory } = instantiate(flavour, pages);
   const buffer = memory.buffer; // never grown, so never detached
@@ -179,10 +199,22 @@ export function createWasmKernel(id: string, options: WasmKernelOptions = {}): K
 
   const roundUp = (n: number) => Math.ceil(n / ALIGN) * ALIGN;
   let top = roundUp(x.heapBase());
-  const scratch = top;
-  top = roundUp(scratch + x.scratchBytes());
+  // packing scratch for each thread, then one control slot per helper
+  const scratch: number[] = [];
+  for (let t = 0; t < threads; t++) {
+    scratch.push(top);
+    top = roundUp(top + x.scratchBytes());
+  }
+  const slots: number[] = [];
+  for (let t = 1; t < threads; t++) {
+    slots.push(top);
+    top = roundUp(top + 4 * SLOT_INTS);
+  }
   if (top > limit) throw new Error(`kernel '${id}': memoryBytes ${memoryBytes} is too small for its scratch space`);
-  x.setScratch(scratch);
+  x.setScratch(scratch[0]);
+  let helpers: GemmHelpers | null = threads > 1
+    ? startGemmHelpers({ module: compiled(flavour), memory, relaxed: flavour === 'relaxed', scratch: scratch.slice(1), slots })
+    : null;
 
   function alloc(n: number): Float32Array {
     if (!Number.isInteger(n) || n < 0) throw new Error(`kernel '${id}': alloc(${n}): not a length`);
@@ -207,13 +239,48 @@ export function createWasmKernel(id: string, options: WasmKernelOptions = {}): K
     return v.byteOffset;
   }
 
+  const direct = { NT: x.gemmNT, NN: x.gemmNN, TN: x.gemmTN };
+  // out[M,N] = A·B with the layout of `op`: block 0 on this thread, the others on the helpers.
+  function gemm(op: GemmOp, out: FloatArray, a: FloatArray, b: FloatArray, M: number, N: number, K: number): void {
+    const po = at(out), pa = at(a), pb = at(b);
+    const { lda, ldb, ldc } = leadingDims(op, M, N, K);
+    const blocks = helpers ? splitGemm(M, N, K, threads) : [];
+    if (blocks.length <= 1 || !helpers) {
+      direct[op](po, pa, pb, M, N, K, lda, ldb, ldc);
+      return;
+    }
+    for (let t = 1; t < blocks.length; t++) {
+      const blk = blocks[t];
+      const o = blockOffsets(op, blk, lda, ldb, ldc);
+      helpers.post(t - 1, OP_CODES[op], [po + o.out, pa + o.a, pb + o.b, blk.i1 - blk.i0, blk.j1 - blk.j0, K, lda, ldb, ldc]);
+    }
+    const b0 = blocks[0];
+    const o = blockOffsets(op, b0, lda, ldb, ldc);
+    let own: unknown; // a trap on this thread's block, rethrown once the helpers are done with theirs
+    try {
+      direct[op](po + o.out, pa + o.a, pb + o.b, b0.i1 - b0.i0, b0.j1 - b0.j0, K, lda, ldb, ldc);
+    } catch (e) {
+      own = e;
+    }
+    let trapped = 0;
+    for (let t = 1; t < blocks.length; t++) if (!helpers.wait(t - 1)) trapped++;
+    if (own !== undefined) throw own;
+    if (trapped > 0) throw new Error(`kernel '${id}': gemm${op} ${M}x${N}x${K}: ${trapped} helper thread(s) trapped on their block (an operand beyond the kernel's memory?)`);
+  }
+
   return {
     id,
     dtype: 'f32',
+    threads,
+    // after dispose the kernel still works, on this thread alone (the same bits)
+    dispose: () => {
+      helpers?.close();
+      helpers = null;
+    },
     alloc,
-    gemmNT: (out, a, b, M, N, K) => x.gemmNT(at(out), at(a), at(b), M, N, K),
-    gemmNN: (out, a, b, M, N, K) => x.gemmNN(at(out), at(a), at(b), M, N, K),
-    gemmTN: (out, a, b, M, N, K) => x.gemmTN(at(out), at(a), at(b), M, N, K),
+    gemmNT: (out, a, b, M, N, K) => gemm('NT', out, a, b, M, N, K),
+    gemmNN: (out, a, b, M, N, K) => gemm('NN', out, a, b, M, N, K),
+    gemmTN: (out, a, b, M, N, K) => gemm('TN', out, a, b, M, N, K),
     addRow: (v, row, n, m) => x.addRow(at(v), at(row), n, m),
     colSum: (out, v, n, m) => x.colSum(at(out), at(v), n, m),
     batchNormForward: (out, shat, mean, variance, s, gamma, beta, n, m, eps) =>

@@ -1,0 +1,116 @@
+// The threaded WebAssembly kernel must compute exactly what the one-thread kernel computes: its GEMMs
+// and a whole training run, bit for bit, on shapes that the split cuts (and odd ones it cuts unevenly).
+import { describe, expect, it } from 'vitest';
+import type { FloatArray, Kernel } from '../kernel.js';
+import { createRng, uniform, type Rng } from '../rng.js';
+import { syntheticDataset } from '../synthetic.js';
+import { train } from '../train.js';
+import { splitGemm } from './gemm-split.js';
+import { createKernel } from './registry.js';
+import { availableWasmKernelIds, createWasmKernel, WASM_SIMD_ID } from './wasm.js';
+
+const ids = availableWasmKernelIds();
+const GEMMS = ['gemmNT', 'gemmNN', 'gemmTN'] as const;
+// The network's first-layer products, and odd shapes whose cuts leave ragged edge tiles on each side
+const SHAPES: [number, number, number][] = [[100, 50, 3072], [50, 3072, 100], [100, 3072, 50], [130, 521, 300], [9, 1031, 257], [257, 9, 1031], [67, 67, 300]];
+
+function filled(k: Kernel, rng: Rng, len: number): FloatArray {
+  const a = k.alloc(len);
+  for (let i = 0; i < len; i++) a[i] = 2 * uniform(rng) - 1;
+  return a;
+}
+
+function firstDifference(x: FloatArray, y: FloatArray): number {
+  for (let i = 0; i < x.length; i++) if (!Object.is(x[i], y[i])) return i;
+  return -1;
+}
+
+describe.each(ids)('%s with helper threads', (id) => {
+  it('every GEMM gives the one-thread bits on 2 and 3 threads', () => {
+    const one = createWasmKernel(id);
+    for (const threads of [2, 3]) {
+      const many = createWasmKernel(id, { threads });
+      try {
+        const rng = createRng(threads);
+        for (const [M, N, K] of SHAPES) {
+          expect(splitGemm(M, N, K, threads).length, `${M}x${N}x${K} is split`).toBeGreaterThan(1);
+          for (const op of GEMMS) {
+            const la = M * K, lb = N * K;
+            const a = filled(many, rng, la), b = filled(many, rng, lb);
+            const a1 = one.alloc(la), b1 = one.alloc(lb);
+            a1.set(a);
+            b1.set(b);
+            const out = many.alloc(M * N), out1 = one.alloc(M * N);
+            many[op](out, a, b, M, N, K);
+            one[op](out1, a1, b1, M, N, K);
+            const i = firstDifference(out, out1);
+            expect(i, `${op} ${M}x${N}x${K} on ${threads} threads: out[${i}] = ${out[i]}, one thread ${out1[i]}`).toBe(-1);
+          }
+        }
+      } finally {
+        many.dispose();
+      }
+    }
+  });
+
+  it('trains to the one-thread result bit for bit (first layer split on every batch)', () => {
+    // d = 400, batch 100, 40 hidden: the first layer's products have 1.6 M multiply-adds, above the split threshold
+    const data = syntheticDataset({ d: 400, K: 4, train: 300, validation: 100, test: 100, seed: 9, separation: 0.3 });
+    const config = {
+      hidden: [40, 20], batchNorm: true, init: { kind: 'he' } as const, lambda: 0.005,
+      etaMin: 1e-5, etaMax: 0.1, batch: 100, ns: 6, cycles: 1, seed: 4, pointsPerCycle: 2,
+    };
+    expect(splitGemm(100, 40, 400, 2).length).toBe(2);
+    const run = (threads: number) => {
+      const k = createWasmKernel(id, { threads });
+      try {
+        return JSON.stringify(train(k, data, config).result, (_key, v: unknown) => (typeof v === 'number' ? v.toString(16) : v));
+      } finally {
+        k.dispose();
+      }
+    };
+    const single = run(1);
+    expect(single).toContain('"diverged":false');
+    expect(run(2), 'threads: 2 changed the training result').toBe(single);
+  });
+});
+
+describe('helper threads: life cycle and errors', () => {
+  it('after dispose the kernel computes the same bits on its own thread', () => {
+    const k = createWasmKernel(WASM_SIMD_ID, { threads: 2 });
+    const rng = createRng(1);
+    const a = filled(k, rng, 100 * 3072), b = filled(k, rng, 50 * 3072);
+    const before = k.alloc(100 * 50), after = k.alloc(100 * 50);
+    k.gemmNT(before, a, b, 100, 50, 3072);
+    k.dispose();
+    k.dispose();
+    k.gemmNT(after, a, b, 100, 50, 3072);
+    expect(firstDifference(before, after)).toBe(-1);
+  });
+
+  it('a helper that traps on its block is reported, and the kernel keeps working', () => {
+    // 4 MiB of memory; a holds 100 rows of 5000 floats near its end, so rows 100–199 (the helper's
+    // block when M = 200) lie beyond the memory while this thread's rows 0–99 are fine
+    const k = createWasmKernel(WASM_SIMD_ID, { threads: 2, memoryBytes: 4 << 20 });
+    try {
+      const K = 5000;
+      const b = k.alloc(8 * K), out = k.alloc(200 * 8);
+      const a = k.alloc(100 * K);
+      expect(a.byteOffset + 200 * K * 4).toBeGreaterThan(4 << 20);
+      expect(splitGemm(200, 8, K, 2)).toEqual([{ i0: 0, i1: 100, j0: 0, j1: 8 }, { i0: 100, i1: 200, j0: 0, j1: 8 }]);
+      expect(() => k.gemmNT(out, a, b, 200, 8, K)).toThrow(/gemmNT 200x8x5000: 1 helper thread\(s\) trapped/);
+      expect(() => k.gemmNT(out, a, b, 100, 8, K)).not.toThrow();
+    } finally {
+      k.dispose();
+    }
+  });
+
+  it('rejects a thread count that is not a positive integer, and threads on a one-thread kernel', () => {
+    expect(() => createWasmKernel(WASM_SIMD_ID, { threads: 0 })).toThrow(/threads must be an integer from 1 to 64, got 0/);
+    expect(() => createWasmKernel(WASM_SIMD_ID, { threads: 1.5 })).toThrow(/threads must be an integer/);
+    expect(() => createKernel('ts-f32', { threads: 2 })).toThrow(/kernel 'ts-f32' computes on one thread \(asked for 2\)/);
+    const k = createKernel(WASM_SIMD_ID, { threads: 2 });
+    k.dispose?.();
+    expect(k.id).toBe(WASM_SIMD_ID);
+  });
+});

@@ -1,0 +1,165 @@
+// Helper threads for the WebAssembly kernel's large GEMMs: each helper is a worker thread with its own
+// instance of the same module on the same shared memory and its own packing scratch. The kernel's API
+// stays synchronous: the calling thread posts a block to each helper through a control slot in shared
+// memory (Atomics.notify), computes its own block, then waits (Atomics.wait) until every helper has
+// finished. Node allows Atomics.wait on its main thread; a browser's main thread would not, and this
+// file needs node:worker_threads anyway.
+
+/** The control slot of one helper: 16 Int32s in the kernel's shared memory. */
+export const SLOT_INTS = 16;
+const SEQ = 0; // job number, bumped by the caller to start a job
+const DONE = 1; // job number the helper finished last
+const READY = 2; // 1 once the helper's instance exists
+const OP = 3; // 1 NT, 2 NN, 3 TN, −1 stop
+const FAILED = 4; // 1 once a job threw (a trap: an out-of-range offset)
+const ARGS = 5; // out, a, b (byte offsets, as Int32 bits), M, N, K, lda, ldb, ldc
+
+// Loads of the job number a helper spins through before it sleeps: a few tens of µs, about the time
+// between two GEMMs of a batch, so it is usually awake when the next job comes.
+const HELPER_SPIN = 20000;
+
+export const OP_CODES = { NT: 1, NN: 2, TN: 3 } as const;
+const STOP = -1;
+
+// Runs in each helper (CommonJS, eval'd). Relaxed SIMD needs its V8 flag before the instance exists.
+// Errors are reported through the slot (READY −1, FAILED 1): the caller is blocked in Atomics.wait and
+// would not see a worker's 'error' event until it returned.
+const HELPER_SOURCE = `
+const { workerData } = require('node:worker_threads');
+const { module, memory, scratch, slot, relaxed } = workerData;
+const c = new Int32Array(memory.buffer, slot, ${SLOT_INTS});
+let x;
+try {
+  if (relaxed) require('node:v8').setFlagsFromString('--experimental-wasm-relaxed-simd');
+  x = new WebAssembly.Instance(module, { env: { memory } }).exports;
+  x.setScratch(scratch);
+  Atomics.store(c, ${READY}, 1);
+} catch (e) {
+  Atomics.store(c, ${READY}, -1);
+}
+Atomics.notify(c, ${READY});
+let seen = 0;
+while (x) {
+  for (let spin = 0; spin < ${HELPER_SPIN} && Atomics.load(c, ${SEQ}) === seen; spin++);
+  Atomics.wait(c, ${SEQ}, seen);
+  const seq = Atomics.load(c, ${SEQ});
+  if (seq === seen) continue;
+  seen = seq;
+  const op = c[${OP}];
+  if (op === ${STOP}) break;
+  try {
+    const f = op === 1 ? x.gemmNT : op === 2 ? x.gemmNN : x.gemmTN;
+    f(c[${ARGS}] >>> 0, c[${ARGS + 1}] >>> 0, c[${ARGS + 2}] >>> 0, c[${ARGS + 3}], c[${ARGS + 4}], c[${ARGS + 5}], c[${ARGS + 6}], c[${ARGS + 7}], c[${ARGS + 8}]);
+  } catch (e) {
+    Atomics.store(c, ${FAILED}, 1);
+  }
+  Atomics.store(c, ${DONE}, seq);
+  Atomics.notify(c, ${DONE});
+}
+`;
+
+interface WorkerLike {
+  unref(): void;
+  terminate(): Promise<number>;
+  on(event: 'error', listener: (e: Error) => void): void;
+}
+type WorkerCtor = new (source: string, options: { eval: true; workerData: unknown }) => WorkerLike;
+
+function workerConstructor(): WorkerCtor {
+  const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
+  const mod = proc?.getBuiltinModule?.('node:worker_threads') as { Worker: WorkerCtor } | undefined;
+  if (!mod) throw new Error('threads > 1 needs Node ≥ 20.16 (process.getBuiltinModule and node:worker_threads)');
+  return mod.Worker;
+}
+
+export interface GemmHelpers {
+  readonly count: number;
+  /** Starts job `args` (out, a, b, M, N, K, lda, ldb, ldc) of kind `op` on helper h. */
+  post(h: number, op: number, args: readonly number[]): void;
+  /** Blocks until helper h has finished the job last posted to it; false when that job trapped. */
+  wait(h: number): boolean;
+  /** Stops the helpers (they also never keep the process alive). */
+  close(): void;
+}
+
+export interface HelperSetup {
+  module: object;
+  memory: { readonly buffer: ArrayBufferLike };
+  relaxed: boolean;
+  /** Per helper: its scratch and its control slot (byte offsets in memory, slot 4-byte aligned). */
+  scratch: readonly number[];
+  slots: readonly number[];
+  /** How long to wait for the helpers to start before giving up. */
+  startTimeoutMs?: number;
+}
+
+export function startGemmHelpers(setup: HelperSetup): GemmHelpers {
+  const Worker = workerConstructor();
+  const count = setup.slots.length;
+  const ctl = setup.slots.map((at) => new Int32Array(setup.memory.buffer, at, SLOT_INTS));
+  const seqs = new Array<number>(count).fill(0);
+  let failure: Error | undefined;
+  const workers = setup.slots.map((slot, h) => {
+    ctl[h].fill(0);
+    const w = new Worker(HELPER_SOURCE, {
+      eval: true,
+      workerData: { module: setup.module, memory: setup.memory, scratch: setup.scratch[h], slot, relaxed: setup.relaxed },
+    });
+    w.on('error', (e) => {
+      failure = e;
+    });
+    w.unref();
+    return w;
+  });
+  // The helpers' instances write the module's data segments (its exp/log tables, identical bytes) into
+  // the shared memory as they start, so nothing computes until every one is ready.
+  const timeout = setup.startTimeoutMs ?? 30_000;
+  for (let h = 0; h < count; h++) {
+    for (let waited = 0; Atomics.load(ctl[h], READY) !== 1; waited += 20) {
+      const failed = Atomics.load(ctl[h], READY) === -1;
+      if (waited >= timeout || failed) {
+        for (const w of workers) void w.terminate();
+        const why = failed ? 'could not instantiate the kernel module' : `did not start within ${timeout} ms`;
+        throw new Error(`GEMM helper thread ${h + 1} of ${count} ${why}`);
+      }
+      Atomics.wait(ctl[h], READY, 0, 20);
+    }
+  }
+
+  let closed = false;
+  return {
+    count,
+    post(h, op, args) {
+      const c = ctl[h];
+      c[OP] = op;
+      for (let i = 0; i < args.length; i++) c[ARGS + i] = args[i] | 0;
+      seqs[h] = (seqs[h] + 1) | 0;
+      Atomics.store(c, SEQ, seqs[h]);
+      Atomics.notify(c, SEQ);
+    },
+    wait(h) {
+      const c = ctl[h];
+      const seq = seqs[h];
+      // A short spin first: the helper usually finishes within microseconds of the caller.
+      for (let spin = 0; spin < 2000 && Atomics.load(c, DONE) !== seq; spin++);
+      for (;;) {
+        const done = Atomics.load(c, DONE);
+        if (done === seq) break;
+        if (failure) throw new Error(`GEMM helper thread ${h + 1} stopped: ${failure.message}`);
+        Atomics.wait(c, DONE, done, 1000);
+      }
+      const ok = Atomics.load(c, FAILED) === 0;
+      Atomics.store(c, FAILED, 0);
+      return ok;
+    },
+    close() {
+      if (closed) return;
+      closed = true;
+      for (let h = 0; h < count; h++) {
+        ctl[h][OP] = STOP;
+        Atomics.store(ctl[h], SEQ, (seqs[h] + 1) | 0);
+        Atomics.notify(ctl[h], SEQ);
+      }
+    },
+  };
+}
