@@ -53,6 +53,15 @@ describe('bnlab train', () => {
     expect(out.config.init).toEqual({ kind: 'normal', sigma: 0.001 });
   });
 
+  it('--threads changes the speed, never the numbers: 1 and 3 threads print the same bytes', async () => {
+    // [50] with batch 100: the first layer's 100·50·3072 products are split between the threads
+    const args = ['train', '--dir', subset, '--hidden', '50', '--batch-norm', '--ns', '15', '--cycles', '1', '--seed', '2', '--json'];
+    const [one, three] = await Promise.all([cli([...args, '--threads', '1']), cli([...args, '--threads', '3'])]);
+    expect(one.exitCode, one.stderr).toBe(0);
+    expect(three.exitCode, three.stderr).toBe(0);
+    expect(three.stdout).toBe(one.stdout);
+  });
+
   it('a diverging run reports diverged: true with finite figures, exit code 0', async () => {
     const r = await cli(['train', ...small, '--eta-min', '1e4', '--eta-max', '1e5', '--json']);
     expect(r.exitCode, r.stderr).toBe(0);
@@ -69,6 +78,8 @@ describe('bnlab train', () => {
     [['--sigma=-1'], '--sigma: -1 must be positive'],
     [['--kernel', 'gpu'], "--kernel: 'gpu' is not available here (known: ts-f64, ts-f32"],
     [['--batch', '5000'], '--batch 5000 is larger than the 4653 training images'],
+    [['--threads', '0'], "--threads: '0' must be an integer ≥ 1"],
+    [['--kernel', 'ts-f32', '--threads', '2'], "--threads: kernel 'ts-f32' computes on one thread"],
     [['--lambda=-1', '--ns', '2', '--cycles', '1'], 'lambda = -1 must be finite and ≥ 0'],
   ])('bad input %j: one line, exit 1', async (args, message) => {
     const r = await cli(['train', '--dir', subset, ...args]);

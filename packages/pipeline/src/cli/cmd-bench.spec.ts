@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Ajv } from 'ajv';
 import { describe, expect, it, vi } from 'vitest';
-import { defaultKernelId, kernelIds } from '@bnlab/engine';
+import { defaultKernelId, kernelIds, kernelThreads } from '@bnlab/engine';
 import { bench, command, formatTable, GEMM_SHAPES, type BenchResult } from './cmd-bench.js';
 
 const schema = JSON.parse(readFileSync(new URL('../../schemas/bench.schema.json', import.meta.url), 'utf8'));
@@ -29,7 +29,7 @@ async function runJson(argv: string[]): Promise<{ code: number; out: string }> {
 
 describe('bnlab bench', () => {
   it('--json prints one object that matches its schema, with every kernel and GEMM shape, consistent ratios', async () => {
-    const { code, out } = await runJson([...tiny, '--json']);
+    const { code, out } = await runJson([...tiny, '--threads', '2', '--json']);
     expect(code).toBe(0);
     const r = JSON.parse(out) as BenchResult;
     expect(schemaErrors(r)).toEqual([]);
@@ -40,14 +40,21 @@ describe('bnlab bench', () => {
     for (const id of kernelIds()) {
       expect(Object.keys(r.gemmGflops[id])).toEqual(GEMM_SHAPES.map(([op, M, N, K]) => `${op} ${M}x${N}x${K}`));
     }
+    // the threaded epoch for exactly the kernels that can share their products
+    expect(r.threads).toBe(2);
+    expect(Object.keys(r.threadedEpochSeconds)).toEqual(kernelIds().filter(kernelThreads));
+    const asTrainRunsIt = r.threadedEpochSeconds[r.defaultKernel] ?? r.epochSeconds[r.defaultKernel];
     if (r.numpy) {
-      // python3 with numpy is here: the ratios are the default kernel's epoch over numpy's
+      // python3 with numpy is here: like over like, all threads over numpy's default, one over one
       expect(r.ratios).not.toBeNull();
-      expect(r.ratios!.vsNumpyF64).toBeCloseTo(r.epochSeconds[r.defaultKernel] / r.numpy.f64, 2);
-      expect(r.ratios!.vsNumpyF32).toBeCloseTo(r.epochSeconds[r.defaultKernel] / r.numpy.f32, 2);
+      expect(r.ratios!.vsNumpyF64).toBeCloseTo(asTrainRunsIt / r.numpy.f64, 2);
+      expect(r.ratios!.vsNumpyF32).toBeCloseTo(asTrainRunsIt / r.numpy.f32, 2);
       expect(r.numpySingleThread).not.toBeNull();
+      expect(r.ratiosOneThread!.vsNumpyF64).toBeCloseTo(r.epochSeconds[r.defaultKernel] / r.numpySingleThread!.f64, 2);
+      expect(r.ratiosOneThread!.vsNumpyF32).toBeCloseTo(r.epochSeconds[r.defaultKernel] / r.numpySingleThread!.f32, 2);
     } else {
       expect(r.ratios).toBeNull();
+      expect(r.ratiosOneThread).toBeNull();
       expect(r.numpySingleThread).toBeNull();
       expect(r.notes.join('\n')).toMatch(/numpy reference (skipped|failed)/);
     }
@@ -59,6 +66,9 @@ describe('bnlab bench', () => {
     expect(r.numpy).toBeNull();
     expect(r.numpySingleThread).toBeNull();
     expect(r.ratios).toBeNull();
+    expect(r.ratiosOneThread).toBeNull();
+    expect(r.threads).toBe(1);
+    expect(r.threadedEpochSeconds).toEqual({});
     expect(r.notes).toContain('numpy reference skipped: python3-not-installed-here not found');
     if (defaultKernelId() !== 'ts-f32') expect(r.notes).toContain(`the default kernel ${defaultKernelId()} was not benchmarked (--kernels)`);
     const table = formatTable(r);
@@ -70,5 +80,6 @@ describe('bnlab bench', () => {
     await expect(command.run(['--kernels', 'ts-f16'], { debug: false })).rejects.toThrow(/--kernels: 'ts-f16' is not a kernel this machine can run/);
     await expect(command.run(['--samples', '50'], { debug: false })).rejects.toThrow(/--samples: '50' must be an integer ≥ 100/);
     await expect(command.run(['--gemm-seconds', '0'], { debug: false })).rejects.toThrow(/--gemm-seconds: '0' must be > 0/);
+    await expect(command.run(['--threads', '0'], { debug: false })).rejects.toThrow(/--threads: '0' must be an integer ≥ 1/);
   });
 });

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 import { execa } from 'execa';
 import {
-  DEFAULT_ALPHA, DEFAULT_EPS, createKernel, createNetwork, defaultKernelId, gatherRows, initNetwork, kernelIds, networkBackward,
+  DEFAULT_ALPHA, DEFAULT_EPS, createKernel, createNetwork, defaultKernelId, gatherRows, initNetwork, kernelIds, kernelThreads, networkBackward,
   networkForward, sgdUpdate, shuffle, workspace, createRng, uniform, normal, randInt, engineIdentity,
   type Kernel, type Split, type TrainConfig,
 } from '@bnlab/engine';
@@ -16,17 +16,20 @@ import type { TrialEvents } from '../trials/executor.js';
 import { trialSpec } from '../trials/identity.js';
 import { localExecutor } from '../trials/local-executor.js';
 import { intFlag, numberFlag, parseFlags, UsageError, type Command } from './command.js';
+import { MAX_DEFAULT_THREADS } from './cmd-train.js';
 
 const D = 3072, K = 10, HIDDEN = [50, 50], BATCH = 100, LAMBDA = 0.005, ETA = 0.01;
 const FULL_SAMPLES = 45000, QUICK_SAMPLES = 5000;
 /** The first layer's three products as the engine calls them (W is 50 × 3072): [op, M, N, K]. */
 export const GEMM_SHAPES = [['NT', 100, 50, 3072], ['NN', 100, 3072, 50], ['TN', 50, 3072, 100]] as const;
 
-const help = `Usage: bnlab bench [--json] [--quick] [--workers N] [--kernels LIST] [--samples N] [--gemm-seconds S] [--no-numpy]
+const help = `Usage: bnlab bench [--json] [--quick] [--threads N] [--workers N] [--kernels LIST] [--samples N]
+                   [--gemm-seconds S] [--no-numpy]
 
 Times the standard workload on this machine: one training epoch of the 3-layer net [50, 50] with batch
-norm on synthetic data (N × 3072 Gaussian inputs, 10 classes), batch 100, λ = 0.005, for each kernel;
-the GFLOP/s of the first layer's three GEMMs (forward NT 100x50x3072, backward NN 100x3072x50, weight
+norm on synthetic data (N × 3072 Gaussian inputs, 10 classes), batch 100, λ = 0.005, for each kernel
+on one thread, and for the WebAssembly kernels also with N threads sharing each large product (as
+bnlab train runs by default); the single-thread GFLOP/s of the first layer's three GEMMs (forward NT 100x50x3072, backward NN 100x3072x50, weight
 gradient TN 50x3072x100) per kernel; and the same epoch in numpy (bench/numpy_reference.py, run with
 python3 when it and numpy are installed; skipped with a note otherwise); and the trial throughput of the
 local worker pool with 1 and N worker threads (trials per minute; a trial is the study's standard
@@ -41,25 +44,40 @@ Options:
   --samples N         samples per epoch (overrides --quick; at least ${BATCH})
   --gemm-seconds S    timing per GEMM shape and kernel (default 0.5, 0.2 with --quick)
   --no-numpy          skip the numpy reference
+  --threads N         threads for the multi-threaded epoch (default: one per core, at most
+                      ${MAX_DEFAULT_THREADS}, here ${defaultThreads()}); 1 skips it
   --workers N         worker threads for the throughput figure (default: one per core, here ${availableParallelism()});
                       1 and N are measured; 0 skips it
   --debug             stack traces on errors
 
 Epoch times are one timed epoch after a warm-up of 30 batches; WebAssembly is compiled
 with its optimising tier only (V8 --no-wasm-dynamic-tiering) so that no timing catches a tier-up.
-The numpy epoch runs twice: with numpy's default BLAS threads (all cores; the issue's yardstick, and
-what "ratios" compare with) and with one BLAS thread, like the engine's single-threaded kernels. On an
-oversubscribed machine multi-threaded BLAS slows down far more than one thread does.`;
+The numpy epoch runs twice: with numpy's default BLAS threads (all cores) and with one BLAS thread.
+Like is compared with like: "ratios" divides the default kernel's N-thread epoch by numpy's epoch with
+its default threads, "ratiosOneThread" its one-thread epoch by numpy's one-thread epoch. On an
+oversubscribed machine multi-threaded code slows down far more than one thread does.`;
+
+function defaultThreads(): number {
+  return Math.min(availableParallelism(), MAX_DEFAULT_THREADS);
+}
 
 export interface BenchResult {
   defaultKernel: string;
   samples: number;
+  /** Seconds per epoch on one thread. */
   epochSeconds: Record<string, number>;
+  /** Threads of threadedEpochSeconds (1: not measured). */
+  threads: number;
+  /** Seconds per epoch with `threads` threads, for the kernels that can share their products. */
+  threadedEpochSeconds: Record<string, number>;
   gemmGflops: Record<string, Record<string, number>>;
   numpy: { f64: number; f32: number } | null;
   /** The same with BLAS capped at one thread, like the engine's kernels (null when numpy is skipped). */
   numpySingleThread: { f64: number; f32: number } | null;
+  /** The default kernel on `threads` threads over numpy with its default BLAS threads. */
   ratios: { vsNumpyF64: number; vsNumpyF32: number } | null;
+  /** The default kernel on one thread over numpy on one BLAS thread. */
+  ratiosOneThread: { vsNumpyF64: number; vsNumpyF32: number } | null;
   workers?: Record<string, number>;
   machine: { cpus: number; model: string; node: string; platform: string; arch: string; memoryGiB: number };
   notes: string[];
@@ -76,7 +94,10 @@ export const command: Command = {
       'gemm-seconds': { type: 'string' },
       'no-numpy': { type: 'boolean', default: false },
       workers: { type: 'string' },
+      threads: { type: 'string' },
     }, 'bench');
+    const threads = intFlag(values.threads, 'threads', defaultThreads(), 1);
+    if (threads > 64) throw new UsageError(`--threads: '${values.threads}' must be at most 64`);
     const workers = intFlag(values.workers, 'workers', availableParallelism(), 0);
     const samples = intFlag(values.samples, 'samples', values.quick ? QUICK_SAMPLES : FULL_SAMPLES, BATCH);
     const gemmSeconds = numberFlag(values['gemm-seconds'], 'gemm-seconds', values.quick ? 0.2 : 0.5);
@@ -90,7 +111,7 @@ export const command: Command = {
       if (!known.includes(id)) throw new UsageError(`--kernels: '${id}' is not a kernel this machine can run (${known.join(', ')})`);
     }
     const log = (s: string) => process.stderr.write(`bench: ${s}\n`);
-    const result = await bench({ kernels, samples, gemmSeconds, numpy: !values['no-numpy'], workers, log });
+    const result = await bench({ kernels, samples, gemmSeconds, numpy: !values['no-numpy'], workers, threads, log });
     process.stdout.write(values.json ? `${JSON.stringify(result, null, 2)}\n` : formatTable(result));
     return 0;
   },
@@ -104,6 +125,8 @@ export interface BenchOptions {
   log: (s: string) => void;
   /** The Python interpreter to run the numpy reference with (default python3). */
   python?: string;
+  /** Threads for the multi-threaded epoch of the WebAssembly kernels (default 1: skip it). */
+  threads?: number;
   /** Measure trial throughput with 1 and this many worker threads (0: skip). */
   workers?: number;
   /** The worker threads' entry (default: the built dist/trials/worker-thread.js). */
@@ -126,13 +149,24 @@ export async function bench(o: BenchOptions): Promise<BenchResult> {
   const prepared = syntheticPrepared(o.samples, o.workers ? 1000 : 1);
   const data = prepared.train;
 
+  const threads = o.threads ?? 1;
   const epochSeconds: Record<string, number> = {};
+  const threadedEpochSeconds: Record<string, number> = {};
   const gemmGflops: Record<string, Record<string, number>> = {};
   for (const id of o.kernels) {
     o.log(`${id}: GEMMs`);
     gemmGflops[id] = gemmRates(createKernel(id), o.gemmSeconds);
     o.log(`${id}: one epoch of ${Math.floor(o.samples / BATCH)} batches`);
     epochSeconds[id] = round(epochTime(createKernel(id), data), 4);
+    if (threads > 1 && kernelThreads(id)) {
+      o.log(`${id}: one epoch on ${threads} threads`);
+      const kernel = createKernel(id, { threads });
+      try {
+        threadedEpochSeconds[id] = round(epochTime(kernel, data), 4);
+      } finally {
+        kernel.dispose?.();
+      }
+    }
   }
 
   let numpy: BenchResult['numpy'] = null;
@@ -162,10 +196,16 @@ export async function bench(o: BenchOptions): Promise<BenchResult> {
       workers[String(count)] = round(await trialsPerMinute(prepared, def, count, o.workerUrl), 2);
     }
   }
-  const mine = epochSeconds[def];
-  const ratios = numpy && mine !== undefined ? { vsNumpyF64: round(mine / numpy.f64, 3), vsNumpyF32: round(mine / numpy.f32, 3) } : null;
-  if (mine === undefined) notes.push(`the default kernel ${def} was not benchmarked (--kernels)`);
-  return { defaultKernel: def, samples: o.samples, epochSeconds, gemmGflops, numpy, numpySingleThread, ratios, ...(workers ? { workers } : {}), machine, notes };
+  const one = epochSeconds[def];
+  // the default kernel as bnlab train runs it: on `threads` threads when it can share its products
+  const all = kernelThreads(def) && threads > 1 ? threadedEpochSeconds[def] : one;
+  const ratio = (mine: number | undefined, np: { f64: number; f32: number } | null) =>
+    np && mine !== undefined ? { vsNumpyF64: round(mine / np.f64, 3), vsNumpyF32: round(mine / np.f32, 3) } : null;
+  if (one === undefined) notes.push(`the default kernel ${def} was not benchmarked (--kernels)`);
+  return {
+    defaultKernel: def, samples: o.samples, epochSeconds, threads, threadedEpochSeconds, gemmGflops, numpy, numpySingleThread,
+    ratios: ratio(all, numpy), ratiosOneThread: ratio(one, numpySingleThread), ...(workers ? { workers } : {}), machine, notes,
+  };
 }
 
 // One epoch as the engine trains it (shuffled mini-batches: gather, forward, backward, SGD step),
@@ -303,13 +343,16 @@ export function formatTable(r: BenchResult): string {
   const shapes = GEMM_SHAPES.map(([op, M, N, Kd]) => `${op} ${M}x${N}x${Kd}`);
   const ids = Object.keys(r.epochSeconds);
   const w = Math.max(22, ...ids.map((id) => id.length + 2));
+  const threaded = Object.keys(r.threadedEpochSeconds).length > 0;
+  const threadsHead = threaded ? `${r.threads} threads`.padStart(12) : '';
+  const threadsCell = (id: string) => (threaded ? (r.threadedEpochSeconds[id]?.toFixed(3) ?? '–').padStart(12) : '');
   const lines = [
     `bnlab bench: ${r.samples} samples × ${D}, 3-layer [${HIDDEN.join(', ')}] with batch norm, batch ${BATCH}, λ = ${LAMBDA}`,
     `machine: ${r.machine.model}, ${r.machine.cpus} cpus, ${r.machine.memoryGiB} GiB, Node ${r.machine.node} (${r.machine.platform}-${r.machine.arch})`,
     '',
-    `${'kernel'.padEnd(w)}${'epoch s'.padStart(9)}${shapes.map((s) => s.padStart(17)).join('')}   (GEMM GFLOP/s)`,
+    `${'kernel'.padEnd(w)}${'epoch s'.padStart(9)}${threadsHead}${shapes.map((s) => s.padStart(17)).join('')}   (GEMM GFLOP/s, 1 thread)`,
     ...ids.map((id) =>
-      `${(id === r.defaultKernel ? `${id} *` : id).padEnd(w)}${r.epochSeconds[id].toFixed(3).padStart(9)}${shapes
+      `${(id === r.defaultKernel ? `${id} *` : id).padEnd(w)}${r.epochSeconds[id].toFixed(3).padStart(9)}${threadsCell(id)}${shapes
         .map((s) => (r.gemmGflops[id]?.[s] ?? NaN).toFixed(1).padStart(17))
         .join('')}`),
   ];
@@ -327,12 +370,12 @@ export function formatTable(r: BenchResult): string {
     lines.push(`  trials per minute: ${entries.map(([w, t]) => `${w} worker${w === '1' ? '' : 's'} ${t.toFixed(1)}${w !== '1' && one ? ` (× ${(t / one).toFixed(2)})` : ''}`).join(', ')}`);
   }
   if (r.ratios) {
-    lines.push(`  its epoch takes ${r.ratios.vsNumpyF64.toFixed(2)} × numpy's f64 epoch and ${r.ratios.vsNumpyF32.toFixed(2)} × numpy's f32 epoch`);
+    const how = r.threadedEpochSeconds[r.defaultKernel] !== undefined ? `on ${r.threads} threads` : 'on one thread';
+    lines.push(`  its epoch ${how} takes ${r.ratios.vsNumpyF64.toFixed(2)} × numpy's f64 epoch and ${r.ratios.vsNumpyF32.toFixed(2)} × numpy's f32 epoch (default BLAS threads)`);
   }
-  const mine = r.epochSeconds[r.defaultKernel];
-  if (r.numpySingleThread && mine !== undefined) {
-    const t = r.numpySingleThread;
-    lines.push(`  (${(mine / t.f64).toFixed(2)} × and ${(mine / t.f32).toFixed(2)} × numpy's with one BLAS thread)`);
+  if (r.ratiosOneThread) {
+    const t = r.ratiosOneThread;
+    lines.push(`  on one thread: ${t.vsNumpyF64.toFixed(2)} × and ${t.vsNumpyF32.toFixed(2)} × numpy's with one BLAS thread`);
   }
   for (const n of r.notes) lines.push(`note: ${n}`);
   return `${lines.join('\n')}\n`;

@@ -7,7 +7,7 @@ import { dataFlags, dataOptions } from './cmd-data.js';
 import { kernelFromFlag, type SavedModelExtra } from './cmd-train.js';
 import { prepareDataset, type PreparedDataset, type Split } from '../data/index.js';
 
-const help = `Usage: bnlab eval --model FILE [--dataset NAME] [--dir DIR] [--kernel ID] [--json]
+const help = `Usage: bnlab eval --model FILE [--dataset NAME] [--dir DIR] [--kernel ID] [--threads N] [--json]
 
 Evaluates a network saved by bnlab train --save on the test split: cost, loss and accuracy. The
 test images are standardised with the mean and std saved with the network (the statistics of the
@@ -19,13 +19,14 @@ Options:
   --dir DIR          directory holding the data set's files (see bnlab data --help)
   --validation N     validation images of the preparation (default: the network's)
   --kernel ID        compute kernel (default: the fastest available)
+  --threads N        threads sharing the large matrix products (see bnlab train --help)
   --json             print {model, dataset, n, accuracy, cost, loss, config, engine} on stdout
   --help             show this help`;
 
 export const command: Command = {
   help,
   async run(argv) {
-    const { values } = parseFlags(argv, { ...dataFlags, model: { type: 'string' }, kernel: { type: 'string' }, json: { type: 'boolean' } }, 'eval');
+    const { values } = parseFlags(argv, { ...dataFlags, model: { type: 'string' }, kernel: { type: 'string' }, threads: { type: 'string' }, json: { type: 'boolean' } }, 'eval');
     if (!values.model) throw new UsageError('eval: --model FILE is required (see bnlab eval --help)');
     const file = values.model;
     if (!existsSync(file)) throw new BnlabError(`eval: ${file} does not exist`);
@@ -36,7 +37,7 @@ export const command: Command = {
       throw new BnlabError(`eval: ${file}: ${(err as Error).message}`);
     }
     const extra = savedExtra(model, file);
-    const kernel = kernelFromFlag(values.kernel);
+    const kernel = kernelFromFlag(values.kernel, undefined, values.threads);
 
     const data = await prepareDataset(
       dataOptions(

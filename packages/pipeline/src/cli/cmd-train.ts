@@ -1,7 +1,8 @@
 // bnlab train: one training run on the prepared data, with a progress bar on stderr; prints the final
 // accuracies (or --json), and with --save writes the trained network and the data normalisation.
+import { availableParallelism } from 'node:os';
 import {
-  createKernel, defaultKernelId, engineIdentity, kernelIds, normalizeTrainConfig, nsFromEpochs, serializeModel, train,
+  createKernel, defaultKernelId, engineIdentity, kernelIds, kernelThreads, normalizeTrainConfig, nsFromEpochs, serializeModel, train,
   type Kernel, type NormalizedTrainConfig, type TrainResult,
 } from '@bnlab/engine';
 import path from 'node:path';
@@ -10,9 +11,13 @@ import { intFlag, listFlag, numberFlag, parseFlags, UsageError, type Command } f
 import { dataFlags, dataOptions } from './cmd-data.js';
 import { prepareDataset, progressBar, type PreparedDataset } from '../data/index.js';
 
+/** The default --threads: helper threads pay off only for large products; measured on 2 cores. */
+export const MAX_DEFAULT_THREADS = 4;
+
 const help = `Usage: bnlab train [--dataset cifar10] [--hidden 50,50] [--batch-norm] [--lambda 0.005]
                    [--eta-min 1e-5] [--eta-max 1e-1] [--batch 100] [--ns-epochs 5 | --ns N]
-                   [--cycles 2] [--init he | --sigma S] [--seed 1] [--kernel ID] [--save FILE] [--json]
+                   [--cycles 2] [--init he | --sigma S] [--seed 1] [--kernel ID] [--threads N]
+                   [--save FILE] [--json]
 
 Trains one network with mini-batch SGD and a cyclical learning rate on the prepared data (see
 bnlab data), drawing a progress bar on stderr, and prints the final train/validation/test accuracy.
@@ -37,15 +42,24 @@ Options:
   --seed N              seed of the initial weights and the shuffles (default 1)
   --points-per-cycle P  recorded history points per cycle (default 10)
   --kernel ID           compute kernel (default: the fastest available; see below)
+  --threads N           threads sharing the large matrix products (WebAssembly kernels; default:
+                        one per core, at most ${MAX_DEFAULT_THREADS}). Any N gives the same numbers.
   --save FILE           write the trained network, its configuration and the data normalisation
   --json                print {accuracy, cost, loss, history, diverged, config, engine} on stdout
   --help                show this help`;
 
-/** A kernel by id; an unknown id is a usage error listing the known ones. */
-export function kernelFromFlag(id: string | undefined, fallback = defaultKernelId()): Kernel {
+/**
+ * A kernel by id (an unknown id is a usage error listing the known ones) with --threads threads; by
+ * default one per core (at most MAX_DEFAULT_THREADS) for kernels that can share their GEMMs, else one.
+ */
+export function kernelFromFlag(id: string | undefined, fallback = defaultKernelId(), threadsFlag?: string): Kernel {
   const wanted = id ?? fallback;
   if (!kernelIds().includes(wanted)) throw new UsageError(`--kernel: '${wanted}' is not available here (known: ${kernelIds().join(', ')})`);
-  return createKernel(wanted);
+  const canThread = kernelThreads(wanted);
+  const threads = intFlag(threadsFlag, 'threads', canThread ? Math.min(availableParallelism(), MAX_DEFAULT_THREADS) : 1, 1);
+  if (threads > 64) throw new UsageError(`--threads: '${threadsFlag}' must be at most 64`);
+  if (threads > 1 && !canThread) throw new UsageError(`--threads: kernel '${wanted}' computes on one thread (threads can share the WebAssembly kernels' products)`);
+  return createKernel(wanted, { threads });
 }
 
 export interface SavedModelExtra {
@@ -80,6 +94,7 @@ export const command: Command = {
         seed: { type: 'string' },
         'points-per-cycle': { type: 'string' },
         kernel: { type: 'string' },
+        threads: { type: 'string' },
         save: { type: 'string' },
         json: { type: 'boolean' },
       },
@@ -105,7 +120,7 @@ export const command: Command = {
     };
     const nsEpochs = intFlag(values['ns-epochs'], 'ns-epochs', 5, 1);
     const nsUpdates = values.ns === undefined ? undefined : intFlag(values.ns, 'ns', 0, 1);
-    const kernel = kernelFromFlag(values.kernel);
+    const kernel = kernelFromFlag(values.kernel, undefined, values.threads);
 
     const data = await prepareDataset(dataOptions(values, process.cwd(), process.env));
     const ns = nsUpdates ?? nsFromEpochs(nsEpochs, data.train.n, batch);
