@@ -83,3 +83,34 @@ describe('local executor', () => {
     await ex.close();
   });
 });
+
+describe('local executor with the real trial worker', () => {
+  it('trains the same record with 2 threads per worker as with 1 (threads change the speed only)', async () => {
+    const { syntheticPrepared } = await import('../packages/pipeline/dist/data/synthetic.js');
+    const { trialSpec } = await import('../packages/pipeline/dist/trials/identity.js');
+    const { defaultKernelId, engineIdentity, kernelThreads } = await import('@bnlab/engine');
+    const kernelId = defaultKernelId();
+    expect(kernelThreads(kernelId), `${kernelId} can share its products`).toBe(true);
+    // 300 × 3072 inputs, batch 100, [50]: the first layer's 100·50·3072 products are split
+    const data = syntheticPrepared(300, 100);
+    const config = {
+      hidden: [50], batchNorm: true, init: { kind: 'he' as const }, lambda: 0.005, etaMin: 1e-5, etaMax: 0.1,
+      batch: 100, ns: 6, cycles: 1, seed: 3,
+    };
+    const trial = trialSpec({ config, preparation: 'main', dataFingerprint: data.fingerprint, engine: engineIdentity(kernelId) }, 'threads');
+    const results: string[] = [];
+    for (const threadsPerWorker of [1, 2]) {
+      const ex = localExecutor({ workers: 1, threadsPerWorker, kernelId, datasets: { main: data } });
+      const r = recorder();
+      try {
+        await ex.run([trial], r.events, new AbortController().signal);
+      } finally {
+        await ex.close();
+      }
+      expect(r.finished).toHaveLength(1);
+      results.push(JSON.stringify(r.finished[0].result));
+    }
+    expect(results[0]).toContain('"diverged":false');
+    expect(results[1], '2 threads per worker changed the result').toBe(results[0]);
+  });
+});

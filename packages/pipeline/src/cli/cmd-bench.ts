@@ -8,10 +8,11 @@ import { setFlagsFromString } from 'node:v8';
 import { execa } from 'execa';
 import {
   DEFAULT_ALPHA, DEFAULT_EPS, createKernel, createNetwork, defaultKernelId, gatherRows, initNetwork, kernelIds, kernelThreads, networkBackward,
-  networkForward, sgdUpdate, shuffle, workspace, createRng, uniform, normal, randInt, engineIdentity,
+  networkForward, sgdUpdate, shuffle, workspace, createRng, uniform, engineIdentity,
   type Kernel, type Split, type TrainConfig,
 } from '@bnlab/engine';
-import { assemble, byteLength, fingerprintOf, viewsOf, type PreparedDataset } from '../data/layout.js';
+import type { PreparedDataset } from '../data/layout.js';
+import { syntheticPrepared } from '../data/synthetic.js';
 import type { TrialEvents } from '../trials/executor.js';
 import { trialSpec } from '../trials/identity.js';
 import { localExecutor } from '../trials/local-executor.js';
@@ -259,22 +260,6 @@ function gemmRates(kernel: Kernel, seconds: number): Record<string, number> {
     out[`${op} ${M}x${N}x${Kd}`] = round((2 * M * N * Kd) / (best * 1e6), 2);
   }
   return out;
-}
-
-// Gaussian inputs and uniform labels in the prepared-data layout (one SharedArrayBuffer, so the worker
-// threads share it as they share real data); validation and test splits of `held` rows each.
-function syntheticPrepared(train: number, held: number): PreparedDataset {
-  const splits = { train, validation: held, test: held };
-  const buffer = new SharedArrayBuffer(byteLength(D, splits));
-  const views = viewsOf(buffer, D, splits);
-  const rng = createRng(1);
-  views.std.fill(1);
-  for (const split of [views.train, views.validation, views.test]) {
-    for (let i = 0; i < split.x.length; i++) split.x[i] = normal(rng);
-    for (let i = 0; i < split.n; i++) split.y[i] = randInt(rng, K);
-  }
-  const header = { dataset: 'cifar10' as const, d: D, K, classes: Array.from({ length: K }, (_, i) => `class ${i}`), splits };
-  return assemble({ ...header, fingerprint: fingerprintOf(header, views) }, 'synthetic (bnlab bench)', buffer);
 }
 
 // Trials per minute of the local worker pool: one warm-up trial per worker (thread start, kernel,

@@ -1,5 +1,6 @@
 // bnlab run <stage>: runs one stage of the study (what each Nx target calls).
 import { availableParallelism } from 'node:os';
+import { kernelThreads } from '@bnlab/engine';
 import type { StageName } from '@bnlab/report';
 import { isStageName, stageNames } from '../config/index.js';
 import { chooseView } from '../stages/progress.js';
@@ -7,9 +8,10 @@ import { runStage, type StageOutcome } from '../stages/run-stage.js';
 import { openStudy } from '../stages/workspace.js';
 import { localExecutor } from '../trials/local-executor.js';
 import { BnlabError, intFlag, parseFlags, UsageError, type Command } from './command.js';
+import { MAX_DEFAULT_THREADS } from './cmd-train.js';
 
 const help = `Usage: bnlab run <stage> [-c|--profile NAME] [--config FILE] [--workers N] [--max-trials N]
-                 [--kernel ID] [--queue URL]
+                 [--kernel ID] [--threads N] [--queue URL]
 
 Runs one stage of the study in experiments.yaml from its upstream stages' results, reusing every
 trial already in the trial store (results/<profile>/trials/) and training the missing ones on a
@@ -28,6 +30,9 @@ Options:
   --max-trials N      stop after N new trials: no result.json is written and the exit code is 3;
                       the next run trains only what is still missing
   --kernel ID         train with this kernel instead of the study's (changes every trial's hash)
+  --threads N         threads per local worker sharing each large product (WebAssembly kernels;
+                      default: the cores the workers leave, ⌊cores/workers⌋, at least 1, at most 4;
+                      any N gives the same numbers)
   --queue URL         train on \`bnlab worker\` processes through Redis (default: the study's
                       executor, or env BNLAB_QUEUE)
   -h, --help          show this help
@@ -45,6 +50,7 @@ export const command: Command = {
         profile: { type: 'string', short: 'c' },
         config: { type: 'string' },
         workers: { type: 'string' },
+        threads: { type: 'string' },
         'max-trials': { type: 'string' },
         kernel: { type: 'string' },
         queue: { type: 'string' },
@@ -58,6 +64,11 @@ export const command: Command = {
     const maxTrials = values['max-trials'] === undefined ? undefined : intFlag(values['max-trials'], 'max-trials', 0, 1);
     const env = openStudy({ profile: values.profile, config: values.config, kernel: values.kernel });
     const workers = intFlag(values.workers, 'workers', env.study.workers ?? availableParallelism(), 1);
+    const canThread = kernelThreads(env.kernel);
+    const spareCores = Math.max(1, Math.min(MAX_DEFAULT_THREADS, Math.floor(availableParallelism() / workers)));
+    const threadsPerWorker = intFlag(values.threads, 'threads', canThread ? spareCores : 1, 1);
+    if (threadsPerWorker > 64) throw new UsageError(`--threads: '${values.threads}' must be at most 64`);
+    if (threadsPerWorker > 1 && !canThread) throw new UsageError(`--threads: kernel '${env.kernel}' computes on one thread`);
     const queueUrl = values.queue ?? (env.study.executor.kind === 'queue' ? env.study.executor.url : undefined) ?? process.env.BNLAB_QUEUE;
     const stages: StageName[] = target === 'all' ? [...stageNames] : [target as StageName];
 
@@ -98,7 +109,7 @@ export const command: Command = {
               makeExecutor: async (datasets) =>
                 queueUrl
                   ? (await import('../queue/queue-executor.js')).createQueueExecutor(queueUrl)
-                  : localExecutor({ workers, kernelId: env.kernel, datasets }),
+                  : localExecutor({ workers, threadsPerWorker, kernelId: env.kernel, datasets }),
             });
           }
         } catch (err) {

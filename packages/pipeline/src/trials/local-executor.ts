@@ -13,6 +13,8 @@ export interface LocalExecutorOptions {
   /** Worker threads (default: one per core). */
   workers?: number;
   kernelId: string;
+  /** Threads per worker sharing each large product (default 1; any count gives the same numbers). */
+  threadsPerWorker?: number;
   /** The prepared data by preparation name ('main', 'final'): a trial trains on its `preparation`. */
   datasets: Record<string, PreparedDataset>;
   /** The worker's entry (a built .js file). Tests point it at a fixture. */
@@ -38,6 +40,7 @@ export function localExecutor(opts: LocalExecutorOptions): TrialExecutor {
   const url = opts.workerUrl ?? new URL('./worker-thread.js', import.meta.url);
   const setup: WorkerSetup = {
     kernelId: opts.kernelId,
+    threads: opts.threadsPerWorker ?? 1,
     datasets: Object.fromEntries(Object.entries(opts.datasets).map(([k, d]) => [k, toTransferable(d)])),
   };
   let slots: Slot[] = [];

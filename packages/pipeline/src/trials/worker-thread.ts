@@ -5,13 +5,15 @@
 // two trials; creating one takes milliseconds, and the old one is garbage.
 // Runs as the built dist/trials/worker-thread.js.
 import { parentPort, workerData } from 'node:worker_threads';
-import { createKernel } from '@bnlab/engine';
+import { createKernel, type Kernel } from '@bnlab/engine';
 import { fromTransferable, type PreparedDataset, type TransferablePrepared } from '../data/index.js';
 import type { TrialProgress, TrialRecord, TrialSpec } from './executor.js';
 import { runTrial } from './run-trial.js';
 
 export interface WorkerSetup {
   kernelId: string;
+  /** Threads of each trial's kernel (its helpers are stopped when the trial ends). */
+  threads: number;
   datasets: Record<string, TransferablePrepared>;
 }
 
@@ -30,12 +32,14 @@ if (parentPort) {
 
   port.on('message', async (m: ToWorker) => {
     const { spec } = m;
+    let k: Kernel | undefined;
     try {
-      const k = createKernel(setup.kernelId);
+      k = createKernel(setup.kernelId, { threads: setup.threads });
       const dataset = datasets[spec.preparation];
       if (!dataset) throw new Error(`no prepared data '${spec.preparation}' in this worker (has ${Object.keys(datasets).join(', ')})`);
       let last = 0;
-      const record = runTrial(spec, dataset, k, (p) => {
+      const kernel = k;
+      const record = runTrial(spec, dataset, kernel, (p) => {
         const now = Date.now();
         if (now - last < 200 && p.update < p.updates) return;
         last = now;
@@ -45,6 +49,8 @@ if (parentPort) {
     } catch (err) {
       const e = err instanceof Error ? err : new Error(String(err));
       port.postMessage({ type: 'failed', hash: spec.hash, message: e.message, stack: e.stack } satisfies FromWorker);
+    } finally {
+      k?.dispose?.();
     }
   });
 }
