@@ -28,6 +28,10 @@ export interface Kernel {
   // out[M,N] = a[K,M]ᵀ · b[K,N]           weight gradient: dW[m,d] = dS[n,m]ᵀ · H[n,d]
   gemmTN(out: FloatArray, a: FloatArray, b: FloatArray, M: number, N: number, K: number): void;
 
+  // out[n,d] = rows order[start … start+n−1] of x[·,d], or rows start … start+n−1 when order is null:
+  // a mini-batch gathered from a data split (x is the split's array, not one of the kernel's).
+  gatherRows(out: FloatArray, x: Float32Array, order: Uint32Array | null, start: number, n: number, d: number): void;
+
   // x[n,m] += v[m] (every row)
   addRow(x: FloatArray, v: FloatArray, n: number, m: number): void;
   // out[m] = Σ_rows x[n,m]

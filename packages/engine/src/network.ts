@@ -188,14 +188,7 @@ export interface Split {
 export function gatherRows(ws: Workspace, net: Network, split: Split, start: number, n: number, order?: Uint32Array): void {
   const { d, K } = net.config;
   const { X, Y } = ws;
-  if (order === undefined) {
-    X.set(split.x.subarray(start * d, (start + n) * d));
-  } else {
-    for (let i = 0; i < n; i++) {
-      const r = order[start + i];
-      X.set(split.x.subarray(r * d, r * d + d), i * d);
-    }
-  }
+  net.kernel.gatherRows(X, split.x, order ?? null, start, n, d);
   Y.fill(0, 0, n * K);
   for (let i = 0; i < n; i++) Y[i * K + split.y[order === undefined ? start + i : order[start + i]]] = 1;
 }

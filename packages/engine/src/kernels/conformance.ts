@@ -97,6 +97,25 @@ export function checkKernelAgainstReference(kernel: Kernel, reference: Kernel, o
   for (const [n, m] of ROW_SHAPES) {
     const shape = `${n}x${m}`;
     {
+      // a batch of n rows of a split of n + 3 rows (d = m), shuffled and contiguous: exact copies
+      const rows = n + 3;
+      const split = new Float32Array(rows * m);
+      for (let i = 0; i < split.length; i++) split[i] = Math.fround(uniform(rng) - 0.5);
+      const order = Uint32Array.from({ length: rows }, (_, i) => (i * 7 + 2) % rows);
+      const [out] = pair(n * m);
+      for (const [how, o, start] of [['shuffled', order, 2], ['contiguous', null, 3]] as const) {
+        kernel.gatherRows(out, split, o, start, n, m);
+        for (let i = 0; i < n * m; i++) {
+          const want = split[(o === null ? start + Math.floor(i / m) : o[start + Math.floor(i / m)]) * m + (i % m)];
+          if (out[i] !== want) {
+            failures.push(`${name}: gatherRows ${shape} ${how}: out[${i}] = ${out[i]}, split row element ${want}`);
+            break;
+          }
+        }
+        if (out[n * m] !== SENTINEL) failures.push(`${name}: gatherRows ${shape} ${how} wrote past n·d`);
+      }
+    }
+    {
       const [x, rx] = pair(n * m);
       const [v, rv] = pair(m);
       kernel.addRow(x, v, n, m);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { blockOffsets, leadingDims, MIN_SPLIT_MACS, splitGemm, type GemmOp } from './gemm-split.js';
+import { blockOffsets, leadingDims, MIN_SPLIT_ELEMENTS, MIN_SPLIT_MACS, splitGemm, splitRange, type GemmOp } from './gemm-split.js';
 
 describe('splitGemm', () => {
   const shapes: [number, number, number][] = [[100, 50, 3072], [50, 3072, 100], [100, 3072, 50], [130, 521, 300], [9, 1031, 700], [1031, 9, 700], [5, 5, 100000]];
@@ -72,4 +72,26 @@ describe('blockOffsets', () => {
       }
     });
   }
+});
+
+describe('splitRange', () => {
+  for (const [len, threads] of [[153_600, 2], [70_001, 2], [70_001, 3], [1 << 20, 8]] as [number, number][]) {
+    it(`${len} elements on ${threads} threads: consecutive ranges that cover [0, len), cut at multiples of 16`, () => {
+      const parts = splitRange(len, threads);
+      expect(parts.length).toBe(threads);
+      expect(parts[0][0]).toBe(0);
+      expect(parts.at(-1)![1]).toBe(len);
+      for (let t = 1; t < parts.length; t++) {
+        expect(parts[t][0], `range ${t} starts where ${t - 1} ends`).toBe(parts[t - 1][1]);
+        expect(parts[t][0] % 16).toBe(0);
+      }
+      const sizes = parts.map(([a, b]) => b - a);
+      expect(Math.max(...sizes) - Math.min(...sizes), `sizes ${sizes}`).toBeLessThanOrEqual(16);
+    });
+  }
+
+  it('keeps short passes and one thread whole', () => {
+    expect(splitRange(MIN_SPLIT_ELEMENTS - 1, 2)).toEqual([[0, MIN_SPLIT_ELEMENTS - 1]]);
+    expect(splitRange(153_600, 1)).toEqual([[0, 153_600]]);
+  });
 });

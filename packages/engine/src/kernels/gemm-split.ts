@@ -59,3 +59,23 @@ export function blockOffsets(op: GemmOp, block: GemmBlock, lda: number, ldb: num
     b: 4 * (op === 'NT' ? j0 * ldb : j0),
   };
 }
+
+/** Below this many elements an elementwise pass stays on one thread. */
+export const MIN_SPLIT_ELEMENTS = 1 << 16;
+
+/**
+ * Splits [0, len) into at most `threads` ranges of nearly equal length, cut at multiples of 16
+ * elements (a 64-byte cache line of f32); one range below MIN_SPLIT_ELEMENTS. Elementwise passes give
+ * each element the same arithmetic wherever it is cut.
+ */
+export function splitRange(len: number, threads: number): [number, number][] {
+  if (threads <= 1 || len < MIN_SPLIT_ELEMENTS) return [[0, len]];
+  const units = Math.ceil(len / 16);
+  const parts: [number, number][] = [];
+  for (let t = 0; t < threads; t++) {
+    const from = Math.min(len, Math.floor((t * units) / threads) * 16);
+    const to = Math.min(len, Math.floor(((t + 1) * units) / threads) * 16);
+    if (to > from) parts.push([from, to]);
+  }
+  return parts;
+}

@@ -18,6 +18,7 @@ export function createTsKernel(dtype: DType): Kernel {
     gemmNT,
     gemmNN,
     gemmTN,
+    gatherRows,
     addRow,
     colSum,
     batchNormForward,
@@ -157,6 +158,18 @@ function gemmTN(out: FloatArray, a: FloatArray, b: FloatArray, M: number, N: num
       for (let k = 0, ak = i, bk = j; k < K; k++, ak += M, bk += N) c += a[ak] * b[bk];
       out[i * N + j] = c;
     }
+  }
+}
+
+// out[n,d] = rows of x by order (or contiguous from start); set() converts f32 → f64 for ts-f64
+function gatherRows(out: FloatArray, x: Float32Array, order: Uint32Array | null, start: number, n: number, d: number): void {
+  if (order === null) {
+    out.set(x.subarray(start * d, (start + n) * d));
+    return;
+  }
+  for (let i = 0; i < n; i++) {
+    const r = order[start + i];
+    out.set(x.subarray(r * d, r * d + d), i * d);
   }
 }
 

@@ -5,7 +5,7 @@ import type { FloatArray, Kernel } from '../kernel.js';
 import { createRng, uniform, type Rng } from '../rng.js';
 import { syntheticDataset } from '../synthetic.js';
 import { train } from '../train.js';
-import { splitGemm } from './gemm-split.js';
+import { splitGemm, splitRange } from './gemm-split.js';
 import { createKernel } from './registry.js';
 import { availableWasmKernelIds, createWasmKernel, WASM_SIMD_ID } from './wasm.js';
 
@@ -50,6 +50,57 @@ describe.each(ids)('%s with helper threads', (id) => {
       } finally {
         many.dispose();
       }
+    }
+  });
+
+  it('the SGD step gives the one-thread bits on 2 threads (W1-sized and ragged lengths)', () => {
+    const one = createWasmKernel(id), two = createWasmKernel(id, { threads: 2 });
+    try {
+      const rng = createRng(8);
+      for (const len of [153_600, 70_001]) {
+        expect(splitRange(len, 2).length, `${len} is split`).toBe(2);
+        const p = filled(two, rng, len), g = filled(two, rng, len);
+        const p1 = one.alloc(len), g1 = one.alloc(len);
+        p1.set(p);
+        g1.set(g);
+        two.sgdStep(p, g, len, 0.037, 0.005);
+        one.sgdStep(p1, g1, len, 0.037, 0.005);
+        const i = firstDifference(p, p1);
+        expect(i, `sgdStep ${len}: param[${i}] = ${p[i]}, one thread ${p1[i]}`).toBe(-1);
+      }
+    } finally {
+      two.dispose();
+    }
+  });
+
+  it('gathers a mini-batch from a shared split on 2 threads: exact rows, any offset, a second split', () => {
+    const k = createWasmKernel(id, { threads: 2 });
+    try {
+      const d = 3072, rows = 300, n = 101; // 101 · 3072 elements: split into rows 0–49 and 50–100
+      // like the pipeline's prepared data: floats at an offset in a SharedArrayBuffer whose length is
+      // not a multiple of 4 (bytes of labels follow)
+      const splitOf = (seed: number) => {
+        const sab = new SharedArrayBuffer(64 + rows * d * 4 + 3);
+        const x = new Float32Array(sab, 64, rows * d);
+        const rng = createRng(seed);
+        for (let i = 0; i < x.length; i++) x[i] = uniform(rng);
+        return x;
+      };
+      const order = Uint32Array.from({ length: rows }, (_, i) => (i * 131 + 17) % rows);
+      const out = k.alloc(n * d);
+      for (const x of [splitOf(1), splitOf(2)]) {
+        for (const [how, o, start] of [['shuffled', order, 5], ['contiguous', null, 7]] as const) {
+          out.fill(NaN);
+          k.gatherRows(out, x, o, start, n, d);
+          for (let i = 0; i < n; i++) {
+            const r = o === null ? start + i : o[start + i];
+            const j = firstDifference(out.subarray(i * d, i * d + d), x.subarray(r * d, r * d + d));
+            if (j !== -1) expect.fail(`${how}: batch row ${i} (split row ${r}) differs at column ${j}`);
+          }
+        }
+      }
+    } finally {
+      k.dispose();
     }
   });
 

@@ -21,8 +21,8 @@
 // by the same code in the same order whichever thread holds it, so the id does not change with T: one
 // thread or eight give the same bits (a spec checks it).
 import type { FloatArray, Kernel } from '../kernel.js';
-import { blockOffsets, leadingDims, splitGemm, type GemmOp } from './gemm-split.js';
-import { OP_CODES, SLOT_INTS, startGemmHelpers, type GemmHelpers } from './wasm-threads.js';
+import { blockOffsets, leadingDims, MIN_SPLIT_ELEMENTS, splitGemm, splitRange, type GemmOp } from './gemm-split.js';
+import { OP_CODES, SLOT_INTS, startHelpers, type Helpers } from './wasm-threads.js';
 import { wasmBase64 as simdBase64 } from './generated/wasm-simd.js';
 import { wasmBase64 as relaxedBase64 } from './generated/wasm-relaxed.js';
 
@@ -212,8 +212,8 @@ export function createWasmKernel(id: string, options: WasmKernelOptions = {}): W
   }
   if (top > limit) throw new Error(`kernel '${id}': memoryBytes ${memoryBytes} is too small for its scratch space`);
   x.setScratch(scratch[0]);
-  let helpers: GemmHelpers | null = threads > 1
-    ? startGemmHelpers({ module: compiled(flavour), memory, relaxed: flavour === 'relaxed', scratch: scratch.slice(1), slots })
+  let helpers: Helpers | null = threads > 1
+    ? startHelpers({ module: compiled(flavour), memory, relaxed: flavour === 'relaxed', scratch: scratch.slice(1), slots })
     : null;
 
   function alloc(n: number): Float32Array {
@@ -256,16 +256,85 @@ export function createWasmKernel(id: string, options: WasmKernelOptions = {}): W
     }
     const b0 = blocks[0];
     const o = blockOffsets(op, b0, lda, ldb, ldc);
-    let own: unknown; // a trap on this thread's block, rethrown once the helpers are done with theirs
+    ownThenJoin(blocks.length - 1, `gemm${op} ${M}x${N}x${K}`, () =>
+      direct[op](po + o.out, pa + o.a, pb + o.b, b0.i1 - b0.i0, b0.j1 - b0.j0, K, lda, ldb, ldc));
+  }
+
+  // Runs this thread's part, then waits for helpers 0 … count−1; a trap on this thread is rethrown
+  // only once the helpers are done with theirs (they write into the same arrays).
+  function ownThenJoin(count: number, what: string, own: () => void): void {
+    let error: unknown;
     try {
-      direct[op](po + o.out, pa + o.a, pb + o.b, b0.i1 - b0.i0, b0.j1 - b0.j0, K, lda, ldb, ldc);
+      own();
     } catch (e) {
-      own = e;
+      error = e;
     }
     let trapped = 0;
-    for (let t = 1; t < blocks.length; t++) if (!helpers.wait(t - 1)) trapped++;
-    if (own !== undefined) throw own;
-    if (trapped > 0) throw new Error(`kernel '${id}': gemm${op} ${M}x${N}x${K}: ${trapped} helper thread(s) trapped on their block (an operand beyond the kernel's memory?)`);
+    for (let t = 0; t < count; t++) if (!helpers!.wait(t)) trapped++;
+    if (error !== undefined) throw error;
+    if (trapped > 0) throw new Error(`kernel '${id}': ${what}: ${trapped} helper thread(s) trapped on their block (an operand beyond the kernel's memory?)`);
+  }
+
+  // The mini-batch gather reads rows scattered over the whole split (memory-bound, ~85 ms of a CIFAR-10
+  // epoch): shared when the split lives in a SharedArrayBuffer the helpers can be handed (the
+  // pipeline's prepared data does). The row indices go through kernel memory, grown as batches grow.
+  let attached: SharedArrayBuffer | null = null;
+  let rowIndex: Uint32Array | null = null;
+  function gatherRows(out: FloatArray, src: Float32Array, order: Uint32Array | null, start: number, n: number, d: number): void {
+    const po = at(out);
+    const shared = typeof SharedArrayBuffer !== 'undefined' && src.buffer instanceof SharedArrayBuffer ? src.buffer : null;
+    // whole rows per thread: rows [⌊t·n/count⌋, ⌊(t+1)·n/count⌋) on thread t
+    const count = helpers && shared && n * d >= MIN_SPLIT_ELEMENTS ? Math.min(threads, n) : 1;
+    if (count <= 1 || !helpers || !shared) {
+      if (order === null) {
+        out.set(src.subarray(start * d, (start + n) * d));
+      } else {
+        for (let i = 0; i < n; i++) out.set(src.subarray(order[start + i] * d, order[start + i] * d + d), i * d);
+      }
+      return;
+    }
+    if (attached !== shared) {
+      helpers.attach(shared);
+      attached = shared;
+    }
+    let ix = -1;
+    if (order !== null) {
+      if (rowIndex === null || rowIndex.length < n) {
+        const room = alloc(n);
+        rowIndex = new Uint32Array(room.buffer, room.byteOffset, n);
+      }
+      rowIndex.set(order.subarray(start, start + n));
+      ix = rowIndex.byteOffset;
+    }
+    const rows = (t: number) => Math.floor((t * n) / count);
+    const base = src.byteOffset / 4;
+    for (let t = 1; t < count; t++) {
+      const i0 = rows(t), i1 = t + 1 < count ? rows(t + 1) : n;
+      helpers.post(t - 1, OP_CODES.GATHER, [po + 4 * i0 * d, ix === -1 ? -1 : ix + 4 * i0, i1 - i0, d, base, start + i0]);
+    }
+    const own = rows(1);
+    ownThenJoin(count - 1, `gatherRows ${n}x${d}`, () => {
+      for (let i = 0; i < own; i++) {
+        const r = order === null ? start + i : order[start + i];
+        out.set(src.subarray(r * d, r * d + d), i * d);
+      }
+    });
+  }
+
+  // The SGD step over W1 (153 600 floats for CIFAR-10) is the largest elementwise pass: shared too.
+  function sgdStep(param: FloatArray, grad: FloatArray, len: number, eta: number, lambda: number): void {
+    const pp = at(param), pg = at(grad);
+    const parts = helpers ? splitRange(len, threads) : [];
+    if (parts.length <= 1 || !helpers) {
+      x.sgdStep(pp, pg, len, eta, lambda);
+      return;
+    }
+    for (let t = 1; t < parts.length; t++) {
+      const [from, to] = parts[t];
+      helpers.post(t - 1, OP_CODES.SGD, [pp + 4 * from, pg + 4 * from, to - from], [eta, lambda]);
+    }
+    const [from, to] = parts[0];
+    ownThenJoin(parts.length - 1, `sgdStep ${len}`, () => x.sgdStep(pp + 4 * from, pg + 4 * from, to - from, eta, lambda));
   }
 
   return {
@@ -281,6 +350,7 @@ export function createWasmKernel(id: string, options: WasmKernelOptions = {}): W
     gemmNT: (out, a, b, M, N, K) => gemm('NT', out, a, b, M, N, K),
     gemmNN: (out, a, b, M, N, K) => gemm('NN', out, a, b, M, N, K),
     gemmTN: (out, a, b, M, N, K) => gemm('TN', out, a, b, M, N, K),
+    gatherRows,
     addRow: (v, row, n, m) => x.addRow(at(v), at(row), n, m),
     colSum: (out, v, n, m) => x.colSum(at(out), at(v), n, m),
     batchNormForward: (out, shat, mean, variance, s, gamma, beta, n, m, eps) =>
@@ -294,7 +364,7 @@ export function createWasmKernel(id: string, options: WasmKernelOptions = {}): W
     softmaxCrossEntropy: (p, ds, s, y, n, K) =>
       x.softmaxCrossEntropy(at(p), ds === null ? 0 : at(ds), ds === null ? 0 : 1, at(s), at(y), n, K),
     countCorrect: (p, y, n, K) => x.countCorrect(at(p), at(y), n, K),
-    sgdStep: (param, grad, len, eta, lambda) => x.sgdStep(at(param), at(grad), len, eta, lambda),
+    sgdStep,
     ema: (avg, v, len, alpha) => x.ema(at(avg), at(v), len, alpha),
     sumSquares: (v, len) => x.sumSquares(at(v), len),
   };
