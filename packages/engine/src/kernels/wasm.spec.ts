@@ -35,19 +35,40 @@ function index(op: (typeof GEMMS)[number], M: number, N: number, K: number) {
   return { la: K * M, lb: K * N, a: (i: number, k: number) => k * M + i, b: (k: number, j: number) => k * N + j };
 }
 
-// The independent computation the portable kernel must equal bit for bit: one f32 dot product per
-// element in k order, each product and each sum rounded to f32.
-function naiveF32(op: (typeof GEMMS)[number], a: FloatArray, b: FloatArray, M: number, N: number, K: number): Float32Array {
+// The independent computations the kernels must equal bit for bit: one f32 dot product per element in
+// k order. Unfused (wasm-simd-f32): each product and each sum rounded to f32. Fused
+// (wasm-relaxed-fma-f32), emulated: a·b of two f32 is exact in f64, so a·b + c rounds once to f64 and
+// then to f32; that double rounding differs from one fused rounding only when the f64 sum lands
+// exactly on an f32 tie, about once in 2²⁹ sums, and the fixed inputs of these specs have none.
+function dotF32(fused: boolean, op: (typeof GEMMS)[number], a: FloatArray, b: FloatArray, M: number, N: number, K: number): Float32Array {
   const at = index(op, M, N, K);
   const out = new Float32Array(M * N);
   for (let i = 0; i < M; i++) {
     for (let j = 0; j < N; j++) {
       let c = 0;
-      for (let k = 0; k < K; k++) c = Math.fround(c + Math.fround(a[at.a(i, k)] * b[at.b(k, j)]));
+      for (let k = 0; k < K; k++) {
+        const x = a[at.a(i, k)], y = b[at.b(k, j)];
+        c = fused ? Math.fround(x * y + c) : Math.fround(c + Math.fround(x * y));
+      }
       out[i * N + j] = c;
     }
   }
   return out;
+}
+
+// Every GEMM of kernel `id` on random M×N×K inputs equals dotF32, bit for bit.
+function expectDotProducts(id: string, fused: boolean, M: number, N: number, K: number): void {
+  const rng = createRng(M * 1000 + N + K);
+  const k = createWasmKernel(id);
+  for (const op of GEMMS) {
+    const at = index(op, M, N, K);
+    const a = filled(k, rng, at.la), b = filled(k, rng, at.lb);
+    const out = k.alloc(M * N);
+    k[op](out, a, b, M, N, K);
+    const expected = dotF32(fused, op, a, b, M, N, K);
+    const i = out.findIndex((v, j) => !Object.is(v, expected[j]));
+    expect(i, `${op}: out[${i}] = ${out[i]}, ${fused ? 'fused' : 'scalar'} loop ${expected[i]}`).toBe(-1);
+  }
 }
 
 describe('WebAssembly kernels: availability and registry', () => {
@@ -162,19 +183,7 @@ describe.each(ids)('%s conformance', (id) => {
 describe('wasm-simd-f32 is the plain f32 dot product, bit for bit', () => {
   const shapes: [number, number, number][] = [...GEMM_SHAPES, [100, 50, 3072], [130, 521, 300], [50, 600, 257]];
   for (const [M, N, K] of shapes) {
-    it(`${M}x${N}x${K}: each GEMM equals the scalar f32 loop in k order`, () => {
-      const rng = createRng(M * 1000 + N + K);
-      const k = createWasmKernel(WASM_SIMD_ID);
-      for (const op of GEMMS) {
-        const at = index(op, M, N, K);
-        const a = filled(k, rng, at.la), b = filled(k, rng, at.lb);
-        const out = k.alloc(M * N);
-        k[op](out, a, b, M, N, K);
-        const expected = naiveF32(op, a, b, M, N, K);
-        const i = out.findIndex((v, j) => !Object.is(v, expected[j]));
-        expect(i, `${op}: out[${i}] = ${out[i]}, scalar loop ${expected[i]}`).toBe(-1);
-      }
-    });
+    it(`${M}x${N}x${K}: each GEMM equals the scalar f32 loop in k order`, () => expectDotProducts(WASM_SIMD_ID, false, M, N, K));
   }
 
   it('K = 0 gives zeros, and writes nothing outside M×N', () => {
@@ -186,38 +195,11 @@ describe('wasm-simd-f32 is the plain f32 dot product, bit for bit', () => {
   });
 });
 
-// The fused dot product in k order, emulated: a·b of two f32 is exact in f64, so a·b + c rounds once
-// to f64 and then to f32. That double rounding differs from one fused rounding only when the f64 sum
-// lands exactly on an f32 tie, about once in 2²⁹ sums; these fixed inputs have none.
-function fusedF32(op: (typeof GEMMS)[number], a: FloatArray, b: FloatArray, M: number, N: number, K: number): Float32Array {
-  const at = index(op, M, N, K);
-  const out = new Float32Array(M * N);
-  for (let i = 0; i < M; i++) {
-    for (let j = 0; j < N; j++) {
-      let c = 0;
-      for (let k = 0; k < K; k++) c = Math.fround(a[at.a(i, k)] * b[at.b(k, j)] + c);
-      out[i * N + j] = c;
-    }
-  }
-  return out;
-}
-
 describe.runIf(ids.includes(WASM_RELAXED_FMA_ID))('wasm-relaxed-fma-f32', () => {
   // 6×8 and 4×8 tiles, row remainders 1–5, the MC = 192 and KC = 256 boundaries
   for (const [M, N, K] of [[100, 50, 3072], [50, 3072, 100], [7, 13, 5], [203, 67, 300], [11, 9, 257]] as [number, number, number][]) {
-    it(`${M}x${N}x${K}: each GEMM equals the fused f32 dot product in k order, bit for bit`, () => {
-      const rng = createRng(M * 7 + N * 3 + K);
-      const k = createWasmKernel(WASM_RELAXED_FMA_ID);
-      for (const op of GEMMS) {
-        const at = index(op, M, N, K);
-        const a = filled(k, rng, at.la), b = filled(k, rng, at.lb);
-        const out = k.alloc(M * N);
-        k[op](out, a, b, M, N, K);
-        const expected = fusedF32(op, a, b, M, N, K);
-        const i = out.findIndex((v, j) => !Object.is(v, expected[j]));
-        expect(i, `${op}: out[${i}] = ${out[i]}, fused loop ${expected[i]}`).toBe(-1);
-      }
-    });
+    it(`${M}x${N}x${K}: each GEMM equals the fused f32 dot product in k order, bit for bit`, () =>
+      expectDotProducts(WASM_RELAXED_FMA_ID, true, M, N, K));
   }
 
   it('really fuses: its GEMM differs in the last bits from the unfused one on the same inputs', () => {
