@@ -65,12 +65,12 @@ function defaultThreads(): number {
 export interface BenchResult {
   defaultKernel: string;
   samples: number;
-  /** Seconds per epoch on one thread. */
-  epochSeconds: Record<string, number>;
-  /** Threads of threadedEpochSeconds (1: not measured). */
+  /** Threads of the kernels that can share their work (the WebAssembly ones) in epochSeconds. */
   threads: number;
-  /** Seconds per epoch with `threads` threads, for the kernels that can share their products. */
-  threadedEpochSeconds: Record<string, number>;
+  /** Seconds per epoch as bnlab train runs each kernel: on `threads` threads where it can share, else one. */
+  epochSeconds: Record<string, number>;
+  /** Seconds per epoch of each kernel on one thread. */
+  epochSecondsOneThread: Record<string, number>;
   gemmGflops: Record<string, Record<string, number>>;
   numpy: { f64: number; f32: number } | null;
   /** The same with BLAS capped at one thread, like the engine's kernels (null when numpy is skipped). */
@@ -152,18 +152,19 @@ export async function bench(o: BenchOptions): Promise<BenchResult> {
 
   const threads = o.threads ?? 1;
   const epochSeconds: Record<string, number> = {};
-  const threadedEpochSeconds: Record<string, number> = {};
+  const epochSecondsOneThread: Record<string, number> = {};
   const gemmGflops: Record<string, Record<string, number>> = {};
   for (const id of o.kernels) {
     o.log(`${id}: GEMMs`);
     gemmGflops[id] = gemmRates(createKernel(id), o.gemmSeconds);
     o.log(`${id}: one epoch of ${Math.floor(o.samples / BATCH)} batches`);
-    epochSeconds[id] = round(epochTime(createKernel(id), data), 4);
+    epochSecondsOneThread[id] = round(epochTime(createKernel(id), data), 4);
+    epochSeconds[id] = epochSecondsOneThread[id];
     if (threads > 1 && kernelThreads(id)) {
       o.log(`${id}: one epoch on ${threads} threads`);
       const kernel = createKernel(id, { threads });
       try {
-        threadedEpochSeconds[id] = round(epochTime(kernel, data), 4);
+        epochSeconds[id] = round(epochTime(kernel, data), 4);
       } finally {
         kernel.dispose?.();
       }
@@ -197,15 +198,13 @@ export async function bench(o: BenchOptions): Promise<BenchResult> {
       workers[String(count)] = round(await trialsPerMinute(prepared, def, count, o.workerUrl), 2);
     }
   }
-  const one = epochSeconds[def];
-  // the default kernel as bnlab train runs it: on `threads` threads when it can share its products
-  const all = kernelThreads(def) && threads > 1 ? threadedEpochSeconds[def] : one;
   const ratio = (mine: number | undefined, np: { f64: number; f32: number } | null) =>
     np && mine !== undefined ? { vsNumpyF64: round(mine / np.f64, 3), vsNumpyF32: round(mine / np.f32, 3) } : null;
-  if (one === undefined) notes.push(`the default kernel ${def} was not benchmarked (--kernels)`);
+  if (epochSeconds[def] === undefined) notes.push(`the default kernel ${def} was not benchmarked (--kernels)`);
   return {
-    defaultKernel: def, samples: o.samples, epochSeconds, threads, threadedEpochSeconds, gemmGflops, numpy, numpySingleThread,
-    ratios: ratio(all, numpy), ratiosOneThread: ratio(one, numpySingleThread), ...(workers ? { workers } : {}), machine, notes,
+    defaultKernel: def, samples: o.samples, threads, epochSeconds, epochSecondsOneThread, gemmGflops, numpy, numpySingleThread,
+    ratios: ratio(epochSeconds[def], numpy), ratiosOneThread: ratio(epochSecondsOneThread[def], numpySingleThread),
+    ...(workers ? { workers } : {}), machine, notes,
   };
 }
 
@@ -328,16 +327,16 @@ export function formatTable(r: BenchResult): string {
   const shapes = GEMM_SHAPES.map(([op, M, N, Kd]) => `${op} ${M}x${N}x${Kd}`);
   const ids = Object.keys(r.epochSeconds);
   const w = Math.max(22, ...ids.map((id) => id.length + 2));
-  const threaded = Object.keys(r.threadedEpochSeconds).length > 0;
+  const threaded = r.threads > 1;
   const threadsHead = threaded ? `${r.threads} threads`.padStart(12) : '';
-  const threadsCell = (id: string) => (threaded ? (r.threadedEpochSeconds[id]?.toFixed(3) ?? '–').padStart(12) : '');
+  const threadsCell = (id: string) => (threaded ? (kernelThreads(id) ? r.epochSeconds[id].toFixed(3) : '–').padStart(12) : '');
   const lines = [
     `bnlab bench: ${r.samples} samples × ${D}, 3-layer [${HIDDEN.join(', ')}] with batch norm, batch ${BATCH}, λ = ${LAMBDA}`,
     `machine: ${r.machine.model}, ${r.machine.cpus} cpus, ${r.machine.memoryGiB} GiB, Node ${r.machine.node} (${r.machine.platform}-${r.machine.arch})`,
     '',
-    `${'kernel'.padEnd(w)}${'epoch s'.padStart(9)}${threadsHead}${shapes.map((s) => s.padStart(17)).join('')}   (GEMM GFLOP/s, 1 thread)`,
+    `${'kernel'.padEnd(w)}${'1 thread'.padStart(9)}${threadsHead}${shapes.map((s) => s.padStart(17)).join('')}   (GEMM GFLOP/s, 1 thread)`,
     ...ids.map((id) =>
-      `${(id === r.defaultKernel ? `${id} *` : id).padEnd(w)}${r.epochSeconds[id].toFixed(3).padStart(9)}${threadsCell(id)}${shapes
+      `${(id === r.defaultKernel ? `${id} *` : id).padEnd(w)}${r.epochSecondsOneThread[id].toFixed(3).padStart(9)}${threadsCell(id)}${shapes
         .map((s) => (r.gemmGflops[id]?.[s] ?? NaN).toFixed(1).padStart(17))
         .join('')}`),
   ];
@@ -355,7 +354,7 @@ export function formatTable(r: BenchResult): string {
     lines.push(`  trials per minute: ${entries.map(([w, t]) => `${w} worker${w === '1' ? '' : 's'} ${t.toFixed(1)}${w !== '1' && one ? ` (× ${(t / one).toFixed(2)})` : ''}`).join(', ')}`);
   }
   if (r.ratios) {
-    const how = r.threadedEpochSeconds[r.defaultKernel] !== undefined ? `on ${r.threads} threads` : 'on one thread';
+    const how = r.threads > 1 && kernelThreads(r.defaultKernel) ? `on ${r.threads} threads` : 'on one thread';
     lines.push(`  its epoch ${how} takes ${r.ratios.vsNumpyF64.toFixed(2)} × numpy's f64 epoch and ${r.ratios.vsNumpyF32.toFixed(2)} × numpy's f32 epoch (default BLAS threads)`);
   }
   if (r.ratiosOneThread) {
