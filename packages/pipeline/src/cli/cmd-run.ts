@@ -8,7 +8,7 @@ import { runStage, type StageOutcome } from '../stages/run-stage.js';
 import { openStudy } from '../stages/workspace.js';
 import { localExecutor } from '../trials/local-executor.js';
 import { BnlabError, intFlag, parseFlags, UsageError, type Command } from './command.js';
-import { MAX_DEFAULT_THREADS } from './cmd-train.js';
+import { spareThreads } from './cmd-train.js';
 
 const help = `Usage: bnlab run <stage> [-c|--profile NAME] [--config FILE] [--workers N] [--max-trials N]
                  [--kernel ID] [--threads N] [--queue URL]
@@ -65,8 +65,7 @@ export const command: Command = {
     const env = openStudy({ profile: values.profile, config: values.config, kernel: values.kernel });
     const workers = intFlag(values.workers, 'workers', env.study.workers ?? availableParallelism(), 1);
     const canThread = kernelThreads(env.kernel);
-    const spareCores = Math.max(1, Math.min(MAX_DEFAULT_THREADS, Math.floor(availableParallelism() / workers)));
-    const threadsPerWorker = intFlag(values.threads, 'threads', canThread ? spareCores : 1, 1);
+    const threadsPerWorker = intFlag(values.threads, 'threads', canThread ? spareThreads(workers) : 1, 1);
     if (threadsPerWorker > 64) throw new UsageError(`--threads: '${values.threads}' must be at most 64`);
     if (threadsPerWorker > 1 && !canThread) throw new UsageError(`--threads: kernel '${env.kernel}' computes on one thread`);
     const queueUrl = values.queue ?? (env.study.executor.kind === 'queue' ? env.study.executor.url : undefined) ?? process.env.BNLAB_QUEUE;

@@ -14,6 +14,11 @@ import { prepareDataset, progressBar, type PreparedDataset } from '../data/index
 /** The default --threads: helper threads pay off only for large products; measured on 2 cores. */
 export const MAX_DEFAULT_THREADS = 4;
 
+/** Default threads per trial when `parallel` trials run at once: the cores they leave (1 to MAX_DEFAULT_THREADS). */
+export function spareThreads(parallel: number): number {
+  return Math.max(1, Math.min(MAX_DEFAULT_THREADS, Math.floor(availableParallelism() / parallel)));
+}
+
 const help = `Usage: bnlab train [--dataset cifar10] [--hidden 50,50] [--batch-norm] [--lambda 0.005]
                    [--eta-min 1e-5] [--eta-max 1e-1] [--batch 100] [--ns-epochs 5 | --ns N]
                    [--cycles 2] [--init he | --sigma S] [--seed 1] [--kernel ID] [--threads N]

@@ -2,13 +2,14 @@
 // flight and exits 0 (a second signal abandons them: another worker re-runs them after the stalled
 // check). Prepares the study's data once (both preparations), shared by its trial threads.
 import { intFlag, parseFlags, UsageError, type Command } from './command.js';
+import { MAX_DEFAULT_THREADS, spareThreads } from './cmd-train.js';
 import { toTransferable, type PreparedDataset } from '../data/index.js';
 import { checkRedis, parseQueueUrl } from '../queue/connection.js';
 import { startQueueWorker } from '../queue/worker.js';
 import { prepare, PREPARATIONS } from '../stages/data.js';
 import { openStudy } from '../stages/workspace.js';
 
-const HELP = `Usage: bnlab worker --queue URL [--concurrency N] [--config FILE] [-c|--profile NAME]
+const HELP = `Usage: bnlab worker --queue URL [--concurrency N] [--threads N] [--config FILE] [-c|--profile NAME]
 
 Serves trials from a Redis queue (BullMQ) for \`bnlab run\` on any machine: start one per machine
 that has the project installed and the data present. Trains each trial it takes after checking that
@@ -18,7 +19,10 @@ then exit 0; a second signal exits at once (another worker re-runs those trials 
 
 Options:
   --queue URL         redis://host:port[/db] or a unix socket path (default: env BNLAB_QUEUE)
-  --concurrency N     trials trained at once, one thread each (default 1; use the cores you give it)
+  --concurrency N     trials trained at once (default 1; use the cores you give it)
+  --threads N         threads per trial sharing its large products (WebAssembly kernels; default:
+                      the cores the trials leave, ⌊cores/concurrency⌋, at least 1, at most ${MAX_DEFAULT_THREADS};
+                      any N gives the same numbers)
   --config FILE       the study file (default: experiments.yaml at the workspace root, which is
                       env BNLAB_WORKSPACE or the nearest directory above the cwd with nx.json)
   -c, --profile NAME  the profile whose data to prepare (default: env NX_TASK_TARGET_CONFIGURATION,
@@ -33,12 +37,15 @@ export const command: Command = {
     const { values } = parseFlags(argv, {
       queue: { type: 'string' },
       concurrency: { type: 'string' },
+      threads: { type: 'string' },
       config: { type: 'string' },
       profile: { type: 'string', short: 'c' },
     }, 'worker');
     const url = values.queue ?? process.env.BNLAB_QUEUE;
     if (!url) throw new UsageError('worker: --queue URL is required (or set BNLAB_QUEUE)');
     const concurrency = intFlag(values.concurrency, 'concurrency', 1, 1);
+    const threads = intFlag(values.threads, 'threads', spareThreads(concurrency), 1);
+    if (threads > 64) throw new UsageError(`--threads: '${values.threads}' must be at most 64`);
     await checkRedis(parseQueueUrl(url)); // before preparing data: an unreachable server fails at once
     const env = openStudy({ profile: values.profile, config: values.config });
     const study = env.study;
@@ -55,11 +62,12 @@ export const command: Command = {
     const worker = await startQueueWorker({
       url,
       concurrency,
+      threads,
       datasets: Object.fromEntries(Object.entries(prepared).map(([k, d]) => [k, toTransferable(d)])),
       describe,
       log,
     });
-    log(`bnlab worker ${worker.name}: serving ${url} with ${concurrency} thread${concurrency === 1 ? '' : 's'}, profile ${study.profile}`);
+    log(`bnlab worker ${worker.name}: serving ${url}, ${concurrency} trial${concurrency === 1 ? '' : 's'} at once on ${threads} thread${threads === 1 ? '' : 's'} each, profile ${study.profile}`);
     for (const [name, d] of Object.entries(prepared)) log(`  data '${name}': ${describe[name]}, fingerprint ${d.fingerprint}`);
 
     return new Promise<number>((resolve) => {

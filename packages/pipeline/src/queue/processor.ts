@@ -9,7 +9,7 @@
 // fails the trial with both values named, never a silently different result.
 import { workerData } from 'node:worker_threads';
 import type { SandboxedJob } from 'bullmq';
-import { createKernel, engineIdentity, type Kernel } from '@bnlab/engine';
+import { createKernel, engineIdentity, kernelThreads, type Kernel } from '@bnlab/engine';
 import { fromTransferable, type PreparedDataset } from '../data/index.js';
 import { runTrial } from '../trials/run-trial.js';
 import { decodeSpec, encodeRecord, type JobProgress } from './protocol.js';
@@ -33,15 +33,19 @@ export default async function processTrial(job: SandboxedJob): Promise<string> {
     throw new Error(`data mismatch: trial ${spec.label} needs preparation '${spec.preparation}' with fingerprint ${spec.dataFingerprint}, worker ${setup.worker} has ${dataset.fingerprint} (${setup.describe[spec.preparation] ?? spec.preparation}); start the worker with the submitter's data and profile (-c)`);
   }
   const kernel = kernelFor(spec.engine, spec.label);
-  let last = 0;
-  const record = runTrial(spec, dataset, kernel, (p) => {
-    const now = Date.now();
-    if (now - last < PROGRESS_MS && p.update < p.updates) return;
-    last = now;
-    // Not awaited: the trial runs synchronously and the message is sent to the parent at once.
-    void job.updateProgress({ worker: setup.worker, ...p } satisfies JobProgress);
-  }, setup.worker);
-  return encodeRecord(record);
+  try {
+    let last = 0;
+    const record = runTrial(spec, dataset, kernel, (p) => {
+      const now = Date.now();
+      if (now - last < PROGRESS_MS && p.update < p.updates) return;
+      last = now;
+      // Not awaited: the trial runs synchronously and the message is sent to the parent at once.
+      void job.updateProgress({ worker: setup.worker, ...p } satisfies JobProgress);
+    }, setup.worker);
+    return encodeRecord(record);
+  } finally {
+    kernel.dispose?.();
+  }
 }
 
 /**
@@ -58,7 +62,7 @@ function kernelFor(engine: string, label: string): Kernel {
   }
   let kernel: Kernel;
   try {
-    kernel = createKernel(id);
+    kernel = createKernel(id, { threads: kernelThreads(id) ? setup.threads : 1 });
   } catch (err) {
     throw new Error(`trial ${label} needs kernel '${id}', which worker ${setup.worker} cannot create: ${(err as Error).message}`);
   }

@@ -27,11 +27,15 @@ export interface ProcessorSetup {
   datasets: Record<string, TransferablePrepared>;
   /** One line per preparation for mismatch messages, e.g. "cifar10, 517 validation images, profile smoke". */
   describe: Record<string, string>;
+  /** Threads of each trial's kernel where it can share its work (helpers stopped when the trial ends). */
+  threads: number;
 }
 
 export interface QueueWorkerOptions {
   url: string;
   concurrency: number;
+  /** Threads per trial (default 1). */
+  threads?: number;
   datasets: Record<string, TransferablePrepared>;
   describe: Record<string, string>;
   /** One line per event for the user (stderr). */
@@ -55,7 +59,7 @@ export async function startQueueWorker(opts: QueueWorkerOptions): Promise<QueueW
   const target = parseQueueUrl(opts.url);
   await checkRedis(target);
   const name = opts.name ?? workerName();
-  const setup: ProcessorSetup = { worker: name, datasets: opts.datasets, describe: opts.describe };
+  const setup: ProcessorSetup = { worker: name, datasets: opts.datasets, describe: opts.describe, threads: opts.threads ?? 1 };
   const processor = opts.processor ?? new URL('./processor.js', import.meta.url);
   const worker = new Worker(QUEUE_NAME, processor, {
     connection: bullConnection(target),
