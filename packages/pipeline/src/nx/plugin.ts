@@ -8,7 +8,8 @@ import type { CreateNodesV2, PreTasksExecution } from 'nx/src/project-graph/plug
 import { ConfigError } from '../config/errors.js';
 import { resolveAllProfiles } from '../config/load.js';
 import { mentionsPipeline, requestedConfiguration } from './configuration-arg.js';
-import { pipelineProject } from './targets.js';
+import { defaultKernelId } from '@bnlab/engine';
+import { pipelineProject, resolveAutoKernel } from './targets.js';
 
 const STUDY_FILE = 'experiments.yaml';
 
@@ -18,7 +19,7 @@ export const createNodesV2: CreateNodesV2 = [
     files
       .filter((f) => f === STUDY_FILE) // the workspace root's study only
       .map((file) => {
-        const project = pipelineProject(readStudies(context.workspaceRoot));
+        const project = pipelineProject(resolveAutoKernel(readStudies(context.workspaceRoot), defaultKernelId()));
         return [file, { projects: { [project.root]: project } }] as const;
       }),
 ];

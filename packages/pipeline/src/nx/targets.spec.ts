@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { resolveAllProfiles } from '../config/load.js';
 import { stageDependencies, stageDigest, stageNames } from '../config/stages.js';
-import { BNLAB, DATA_STAMP, pipelineProject, pipelineTargets, type PipelineTarget } from './targets.js';
+import { BNLAB, DATA_STAMP, pipelineProject, pipelineTargets, resolveAutoKernel, type PipelineTarget } from './targets.js';
 
 const text = `version: 1
 stages:
@@ -52,6 +52,16 @@ describe('pipelineTargets', () => {
       );
     }
     expect(stageDigest(studies.default, 'coarse')).not.toBe(stageDigest(studies.smoke, 'coarse'));
+  });
+
+  it("kernel 'auto' is hashed as the machine's kernel: the same targets as naming it, others for another", () => {
+    const withKernel = (k: string) => resolveAllProfiles(`version: 1\ndefaults:\n  kernel: ${k}\n`, 'x.yaml', {});
+    expect(withKernel('auto').default.kernel).toBe('auto');
+    const auto = pipelineTargets(resolveAutoKernel(withKernel('auto'), 'wasm-simd-f32'));
+    expect(auto).toEqual(pipelineTargets(withKernel('wasm-simd-f32')));
+    expect(pipelineTargets(resolveAutoKernel(withKernel('auto'), 'ts-f32')).coarse).not.toEqual(auto.coarse);
+    // a named kernel is left alone
+    expect(resolveAutoKernel(withKernel('ts-f64'), 'wasm-simd-f32').default.kernel).toBe('ts-f64');
   });
 
   it('editing one stage changes only that target (options and configurations unchanged)', () => {

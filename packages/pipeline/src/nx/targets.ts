@@ -66,6 +66,17 @@ const DESCRIPTIONS: Record<StageName, string> = {
   report: 'render the report (Markdown, SVG, HTML)',
 };
 
+/**
+ * The studies with kernel 'auto' replaced by `machineDefault` (this machine's fastest kernel), so the
+ * stage digests name the kernel that trains: a cache entry made with one kernel is not served where
+ * 'auto' means another.
+ */
+export function resolveAutoKernel(studies: Record<string, ResolvedStudy>, machineDefault: string): Record<string, ResolvedStudy> {
+  return Object.fromEntries(
+    Object.entries(studies).map(([profile, study]) => [profile, study.kernel === 'auto' ? { ...study, kernel: machineDefault } : study]),
+  );
+}
+
 /** One line per profile, `profile=digest`, for the stage's runtime input. */
 export function digestLine(studies: Record<string, ResolvedStudy>, stage: StageName): string {
   return Object.entries(studies)
