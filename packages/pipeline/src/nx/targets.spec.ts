@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { resolveAllProfiles } from '../config/load.js';
 import { stageDependencies, stageDigest, stageNames } from '../config/stages.js';
-import { BNLAB, DATA_STAMP, pipelineProject, pipelineTargets, resolveAutoKernel, type PipelineTarget } from './targets.js';
+import { BNLAB, DATA_STAMP, TRIAL_RECORDS, pipelineProject, pipelineTargets, resolveAutoKernel, type PipelineTarget } from './targets.js';
 
 const text = `version: 1
 stages:
@@ -76,6 +76,9 @@ describe('pipelineTargets', () => {
     expect(runtime(targets.data)).toContain(DATA_STAMP);
     expect(targets.data.inputs).toContainEqual({ env: 'BNLAB_CIFAR10_DIR' });
     expect(targets.data.inputs).not.toContainEqual(expect.objectContaining({ dependentTasksOutputFiles: expect.anything() }));
+    // only the report reads trial records' meta (its provenance); the other stages' results follow
+    // from their configuration and upstream results (trials are deterministic)
+    for (const s of stageNames) expect(targets[s].inputs!.includes(TRIAL_RECORDS), s).toBe(s === 'report');
     for (const s of stageNames.filter((x) => x !== 'data')) {
       expect(targets[s].inputs).toContainEqual({ dependentTasksOutputFiles: '**/result.json', transitive: true });
       expect(runtime(targets[s])).toHaveLength(1);

@@ -46,6 +46,9 @@ export const SOURCE_INPUTS: readonly string[] = [
   '{workspaceRoot}/package-lock.json',
 ];
 
+/** Every profile's trial records (the report's provenance reads their meta). */
+export const TRIAL_RECORDS = '{workspaceRoot}/results/*/trials/**/*.json';
+
 /** Builds what the stages run (WebAssembly kernels, then TypeScript): the root build script. */
 export const COMPILE_TARGET = 'compile';
 export const COMPILE_OUTPUTS: readonly string[] = [
@@ -102,6 +105,9 @@ export function stageTarget(studies: Record<string, ResolvedStudy>, stage: Stage
   // Upstream results, transitively (a change two stages up reaches this one even if the middle
   // stage's result were unchanged, which it cannot be, but it keeps the rule obviously safe).
   else inputs.push({ dependentTasksOutputFiles: '**/result.json', transitive: true });
+  // The report also sums compute time from the trial records' meta, which retraining identical
+  // trials changes without changing any result.json.
+  if (stage === 'report') inputs.push(TRIAL_RECORDS);
   return {
     executor: 'nx:run-commands',
     options: { command: `${BNLAB} run ${stage}` },
