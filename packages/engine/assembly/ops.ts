@@ -58,13 +58,50 @@ export function colSum(out: usize, x: usize, n: i32, m: i32): void {
 
 // Training-mode batch norm over the rows of s[n,m] (biased variance, ε inside the root):
 // mean[m], variance[m], shat[n,m] = (s − mean)/√(variance + eps), out[n,m] = gamma ⊙ shat + beta.
-// The stored (rounded) mean and variance are the ones normalised with.
+// The stored (rounded) mean and variance are the ones normalised with. Four columns at a time, one per
+// f64 lane: each lane does the scalar loop's operations in the same order, so the bits are the same.
 export function batchNormForward(
   out: usize, shat: usize, mean: usize, variance: usize,
   s: usize, gamma: usize, beta: usize, n: i32, m: i32, eps: f64,
 ): void {
   const ld = <usize>m * 4;
-  for (let j = 0; j < m; j++) {
+  const m4 = m & ~3;
+  const nn = f64x2.splat(<f64>n), one = f64x2.splat(1), e2 = f64x2.splat(eps);
+  for (let j = 0; j < m4; j += 4) {
+    const col = <usize>j * 4;
+    let sl = f64x2.splat(0), sh = sl;
+    let p = s + col;
+    for (let i = 0; i < n; i++, p += ld) {
+      const v = v128.load(p);
+      sl = f64x2.add(sl, lo(v));
+      sh = f64x2.add(sh, hi(v));
+    }
+    const mu4 = join(f64x2.div(sl, nn), f64x2.div(sh, nn)); // rounded to f32 as stored
+    v128.store(mean + col, mu4);
+    const ml = lo(mu4), mh = hi(mu4);
+    let ql = f64x2.splat(0), qh = ql;
+    p = s + col;
+    for (let i = 0; i < n; i++, p += ld) {
+      const v = v128.load(p);
+      const cl = f64x2.sub(lo(v), ml), ch = f64x2.sub(hi(v), mh);
+      ql = f64x2.add(ql, f64x2.mul(cl, cl));
+      qh = f64x2.add(qh, f64x2.mul(ch, ch));
+    }
+    const var4 = join(f64x2.div(ql, nn), f64x2.div(qh, nn));
+    v128.store(variance + col, var4);
+    const il = f64x2.div(one, f64x2.sqrt(f64x2.add(lo(var4), e2)));
+    const ih = f64x2.div(one, f64x2.sqrt(f64x2.add(hi(var4), e2)));
+    const g4 = v128.load(gamma + col), b4 = v128.load(beta + col);
+    const gl = lo(g4), gh = hi(g4), bl = lo(b4), bh = hi(b4);
+    let o: usize = col;
+    for (let i = 0; i < n; i++, o += ld) {
+      const v = v128.load(s + o);
+      const sh4 = join(f64x2.mul(f64x2.sub(lo(v), ml), il), f64x2.mul(f64x2.sub(hi(v), mh), ih));
+      v128.store(shat + o, sh4);
+      v128.store(out + o, join(f64x2.add(f64x2.mul(gl, lo(sh4)), bl), f64x2.add(f64x2.mul(gh, hi(sh4)), bh)));
+    }
+  }
+  for (let j = m4; j < m; j++) {
     const col = <usize>j * 4;
     let sum: f64 = 0;
     let p = s + col;
@@ -104,14 +141,42 @@ export function batchNormInference(
 }
 
 // dgamma[m] = Σ g ⊙ shat, dbeta[m] = Σ g, ds[n,m] = gamma/√(v+eps) · (g − mean(g) − shat ⊙ mean(g ⊙ shat))
-// (ds may alias g: each element is read before it is written)
+// (ds may alias g: each element is read before it is written). Four columns at a time as in the forward.
 export function batchNormBackward(
   ds: usize, dgamma: usize, dbeta: usize,
   g: usize, shat: usize, variance: usize, gamma: usize,
   n: i32, m: i32, eps: f64,
 ): void {
   const ld = <usize>m * 4;
-  for (let j = 0; j < m; j++) {
+  const m4 = m & ~3;
+  const nn = f64x2.splat(<f64>n), e2 = f64x2.splat(eps);
+  for (let j = 0; j < m4; j += 4) {
+    const col = <usize>j * 4;
+    let gl = f64x2.splat(0), gh = gl, tl = gl, th = gl;
+    let o: usize = col;
+    for (let i = 0; i < n; i++, o += ld) {
+      const gv = v128.load(g + o), hv = v128.load(shat + o);
+      const gvl = lo(gv), gvh = hi(gv);
+      gl = f64x2.add(gl, gvl);
+      gh = f64x2.add(gh, gvh);
+      tl = f64x2.add(tl, f64x2.mul(gvl, lo(hv)));
+      th = f64x2.add(th, f64x2.mul(gvh, hi(hv)));
+    }
+    v128.store(dgamma + col, join(tl, th));
+    v128.store(dbeta + col, join(gl, gh));
+    const mgl = f64x2.div(gl, nn), mgh = f64x2.div(gh, nn), mtl = f64x2.div(tl, nn), mth = f64x2.div(th, nn);
+    const ga = v128.load(gamma + col), va = v128.load(variance + col);
+    const scl = f64x2.div(lo(ga), f64x2.sqrt(f64x2.add(lo(va), e2)));
+    const sch = f64x2.div(hi(ga), f64x2.sqrt(f64x2.add(hi(va), e2)));
+    o = col;
+    for (let i = 0; i < n; i++, o += ld) {
+      const gv = v128.load(g + o), hv = v128.load(shat + o);
+      const rl = f64x2.mul(scl, f64x2.sub(f64x2.sub(lo(gv), mgl), f64x2.mul(lo(hv), mtl)));
+      const rh = f64x2.mul(sch, f64x2.sub(f64x2.sub(hi(gv), mgh), f64x2.mul(hi(hv), mth)));
+      v128.store(ds + o, join(rl, rh));
+    }
+  }
+  for (let j = m4; j < m; j++) {
     const col = <usize>j * 4;
     let sg: f64 = 0, sgs: f64 = 0;
     let o: usize = col;

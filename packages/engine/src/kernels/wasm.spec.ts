@@ -224,7 +224,7 @@ describe.each(ids)('%s elementwise ops equal ts-f32 bit for bit', (id) => {
       if (!Object.is(x[i], r[i])) expect.fail(`${what}[${i}] = ${x[i]}, ts-f32 ${r[i]}`);
     }
   };
-  for (const [n, m] of [...ROW_SHAPES, [100, 50], [100, 10]] as [number, number][]) {
+  for (const [n, m] of [...ROW_SHAPES, [100, 50], [100, 10], [9, 8], [6, 12]] as [number, number][]) {
     it(`${n}x${m}`, () => {
       const rng = createRng(n * 100 + m);
       const k = createKernel(id);
