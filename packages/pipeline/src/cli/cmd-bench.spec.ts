@@ -9,7 +9,7 @@ const validate = new Ajv({ allErrors: true, strict: true }).compile(schema);
 const schemaErrors = (v: unknown) => (validate(v) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message}`));
 
 // The workload shrunk to a few batches and very short GEMM timings: shape and consistency, no speed.
-const tiny = ['--quick', '--samples', '200', '--gemm-seconds', '0.01', '--workers', '0'];
+const tiny = ['--quick', '--samples', '200', '--gemm-seconds', '0.01', '--workers', '0', '--repeats', '2'];
 
 async function runJson(argv: string[]): Promise<{ code: number; out: string }> {
   let out = '';
@@ -34,6 +34,7 @@ describe('bnlab bench', () => {
     const r = JSON.parse(out) as BenchResult;
     expect(schemaErrors(r)).toEqual([]);
     expect(r.samples).toBe(200);
+    expect(r.repeats).toBe(2);
     expect(r.defaultKernel).toBe(defaultKernelId());
     expect(Object.keys(r.epochSeconds)).toEqual(kernelIds());
     expect(Object.keys(r.gemmGflops)).toEqual(kernelIds());
@@ -83,5 +84,6 @@ describe('bnlab bench', () => {
     await expect(command.run(['--samples', '50'], { debug: false })).rejects.toThrow(/--samples: '50' must be an integer ≥ 100/);
     await expect(command.run(['--gemm-seconds', '0'], { debug: false })).rejects.toThrow(/--gemm-seconds: '0' must be > 0/);
     await expect(command.run(['--threads', '0'], { debug: false })).rejects.toThrow(/--threads: '0' must be an integer ≥ 1/);
+    await expect(command.run(['--repeats', '0'], { debug: false })).rejects.toThrow(/--repeats: '0' must be an integer ≥ 1/);
   });
 });

@@ -24,8 +24,8 @@ const FULL_SAMPLES = 45000, QUICK_SAMPLES = 5000;
 /** The first layer's three products as the engine calls them (W is 50 × 3072): [op, M, N, K]. */
 export const GEMM_SHAPES = [['NT', 100, 50, 3072], ['NN', 100, 3072, 50], ['TN', 50, 3072, 100]] as const;
 
-const help = `Usage: bnlab bench [--json] [--quick] [--threads N] [--workers N] [--kernels LIST] [--samples N]
-                   [--gemm-seconds S] [--no-numpy]
+const help = `Usage: bnlab bench [--json] [--quick] [--threads N] [--repeats R] [--workers N] [--kernels LIST]
+                   [--samples N] [--gemm-seconds S] [--no-numpy]
 
 Times the standard workload on this machine: one training epoch of the 3-layer net [50, 50] with batch
 norm on synthetic data (N × 3072 Gaussian inputs, 10 classes), batch 100, λ = 0.005, for each kernel
@@ -44,6 +44,8 @@ Options:
                       ${'ts-f64, ts-f32 and the WebAssembly ones'})
   --samples N         samples per epoch (overrides --quick; at least ${BATCH})
   --gemm-seconds S    timing per GEMM shape and kernel (default 0.5, 0.2 with --quick)
+  --repeats R         time R epochs per kernel and thread count (and per numpy dtype) and report the
+                      best, the least disturbed by other work (default 1)
   --no-numpy          skip the numpy reference
   --threads N         threads for the multi-threaded epoch (default: one per core, at most
                       ${MAX_DEFAULT_THREADS}, here ${defaultThreads()}); 1 skips it
@@ -51,7 +53,7 @@ Options:
                       1 and N are measured; 0 skips it
   --debug             stack traces on errors
 
-Epoch times are one timed epoch after a warm-up of 30 batches; WebAssembly is compiled
+Epoch times are the best of R timed epochs after a warm-up of 30 batches; WebAssembly is compiled
 with its optimising tier only (V8 --no-wasm-dynamic-tiering) so that no timing catches a tier-up.
 The numpy epoch runs twice: with numpy's default BLAS threads (all cores) and with one BLAS thread.
 Like is compared with like: "ratios" divides the default kernel's N-thread epoch by numpy's epoch with
@@ -65,6 +67,8 @@ function defaultThreads(): number {
 export interface BenchResult {
   defaultKernel: string;
   samples: number;
+  /** Timed epochs per figure; each epoch figure (numpy's too) is the best of them. */
+  repeats: number;
   /** Threads of the kernels that can share their work (the WebAssembly ones) in epochSeconds. */
   threads: number;
   /** Seconds per epoch as bnlab train runs each kernel: on `threads` threads where it can share, else one. */
@@ -96,7 +100,9 @@ export const command: Command = {
       'no-numpy': { type: 'boolean', default: false },
       workers: { type: 'string' },
       threads: { type: 'string' },
+      repeats: { type: 'string' },
     }, 'bench');
+    const repeats = intFlag(values.repeats, 'repeats', 1, 1);
     const threads = intFlag(values.threads, 'threads', defaultThreads(), 1);
     if (threads > 64) throw new UsageError(`--threads: '${values.threads}' must be at most 64`);
     const workers = intFlag(values.workers, 'workers', availableParallelism(), 0);
@@ -112,7 +118,7 @@ export const command: Command = {
       if (!known.includes(id)) throw new UsageError(`--kernels: '${id}' is not a kernel this machine can run (${known.join(', ')})`);
     }
     const log = (s: string) => process.stderr.write(`bench: ${s}\n`);
-    const result = await bench({ kernels, samples, gemmSeconds, numpy: !values['no-numpy'], workers, threads, log });
+    const result = await bench({ kernels, samples, gemmSeconds, numpy: !values['no-numpy'], workers, threads, repeats, log });
     process.stdout.write(values.json ? `${JSON.stringify(result, null, 2)}\n` : formatTable(result));
     return 0;
   },
@@ -126,6 +132,8 @@ export interface BenchOptions {
   log: (s: string) => void;
   /** The Python interpreter to run the numpy reference with (default python3). */
   python?: string;
+  /** Timed epochs per measurement, the best counts (default 1); numpy's too. */
+  repeats?: number;
   /** Threads for the multi-threaded epoch of the WebAssembly kernels (default 1: skip it). */
   threads?: number;
   /** Measure trial throughput with 1 and this many worker threads (0: skip). */
@@ -151,6 +159,7 @@ export async function bench(o: BenchOptions): Promise<BenchResult> {
   const data = prepared.train;
 
   const threads = o.threads ?? 1;
+  const repeats = o.repeats ?? 1;
   const epochSeconds: Record<string, number> = {};
   const epochSecondsOneThread: Record<string, number> = {};
   const gemmGflops: Record<string, Record<string, number>> = {};
@@ -158,13 +167,13 @@ export async function bench(o: BenchOptions): Promise<BenchResult> {
     o.log(`${id}: GEMMs`);
     gemmGflops[id] = gemmRates(createKernel(id), o.gemmSeconds);
     o.log(`${id}: one epoch of ${Math.floor(o.samples / BATCH)} batches`);
-    epochSecondsOneThread[id] = round(epochTime(createKernel(id), data), 4);
+    epochSecondsOneThread[id] = round(epochTime(createKernel(id), data, repeats), 4);
     epochSeconds[id] = epochSecondsOneThread[id];
     if (threads > 1 && kernelThreads(id)) {
       o.log(`${id}: one epoch on ${threads} threads`);
       const kernel = createKernel(id, { threads });
       try {
-        epochSeconds[id] = round(epochTime(kernel, data), 4);
+        epochSeconds[id] = round(epochTime(kernel, data, repeats), 4);
       } finally {
         kernel.dispose?.();
       }
@@ -175,13 +184,13 @@ export async function bench(o: BenchOptions): Promise<BenchResult> {
   let numpySingleThread: BenchResult['numpySingleThread'] = null;
   if (o.numpy) {
     o.log('numpy reference epoch');
-    const r = await numpyEpoch(o.python ?? 'python3', o.samples, []);
+    const r = await numpyEpoch(o.python ?? 'python3', o.samples, ['--repeats', String(repeats)]);
     if ('note' in r) {
       notes.push(r.note);
     } else {
       numpy = r;
       o.log('numpy reference epoch, one BLAS thread');
-      const r1 = await numpyEpoch(o.python ?? 'python3', o.samples, ['--threads', '1']);
+      const r1 = await numpyEpoch(o.python ?? 'python3', o.samples, ['--repeats', String(repeats), '--threads', '1']);
       if ('note' in r1) notes.push(r1.note);
       else numpySingleThread = r1;
     }
@@ -202,15 +211,16 @@ export async function bench(o: BenchOptions): Promise<BenchResult> {
     np && mine !== undefined ? { vsNumpyF64: round(mine / np.f64, 3), vsNumpyF32: round(mine / np.f32, 3) } : null;
   if (epochSeconds[def] === undefined) notes.push(`the default kernel ${def} was not benchmarked (--kernels)`);
   return {
-    defaultKernel: def, samples: o.samples, threads, epochSeconds, epochSecondsOneThread, gemmGflops, numpy, numpySingleThread,
+    defaultKernel: def, samples: o.samples, repeats, threads, epochSeconds, epochSecondsOneThread, gemmGflops, numpy, numpySingleThread,
     ratios: ratio(epochSeconds[def], numpy), ratiosOneThread: ratio(epochSecondsOneThread[def], numpySingleThread),
     ...(workers ? { workers } : {}), machine, notes,
   };
 }
 
 // One epoch as the engine trains it (shuffled mini-batches: gather, forward, backward, SGD step),
-// without the evaluation passes; timed after a warm-up of 30 batches (JIT, page faults, caches).
-function epochTime(kernel: Kernel, data: Split): number {
+// without the evaluation passes; timed after a warm-up of 30 batches (JIT, page faults, caches); the
+// best of `repeats` epochs, the one least disturbed by other work (as numpy_reference.py --repeats).
+function epochTime(kernel: Kernel, data: Split, repeats: number): number {
   const rng = createRng(1);
   const net = createNetwork(kernel, { d: D, K, hidden: HIDDEN, batchNorm: true, eps: DEFAULT_EPS, alpha: DEFAULT_ALPHA });
   initNetwork(net, rng, { kind: 'he' });
@@ -225,10 +235,14 @@ function epochTime(kernel: Kernel, data: Split): number {
   };
   shuffle(rng, order);
   for (let b = 0; b < 30; b++) step(b % batches);
-  shuffle(rng, order);
-  const t = performance.now();
-  for (let b = 0; b < batches; b++) step(b);
-  return (performance.now() - t) / 1000;
+  let best = Infinity;
+  for (let r = 0; r < repeats; r++) {
+    shuffle(rng, order);
+    const t = performance.now();
+    for (let b = 0; b < batches; b++) step(b);
+    best = Math.min(best, (performance.now() - t) / 1000);
+  }
+  return best;
 }
 
 // GFLOP/s (2·M·N·K per call) of each first-layer product: calls in rounds of ≥ 5 ms for about
