@@ -46,7 +46,9 @@ run('bnlab worker over a real redis-server', () => {
     child.stderr!.on('data', (b: Buffer) => { text += b.toString(); });
     const w: CliWorker = { name: `${hostname()}:${child.pid}`, child, log: () => text };
     workers.push(w);
-    await waitFor(() => text.includes(`bnlab worker ${w.name}: serving`), 30_000, () => `worker did not start:\n${text}`);
+    // the startup lines end with one per preparation; stderr may deliver them in several chunks
+    const started = () => text.includes(`bnlab worker ${w.name}: serving`) && /data 'final': .*fingerprint [0-9a-f]{64}\n/.test(text);
+    await waitFor(started, 30_000, () => `worker did not start:\n${text}`);
     return w;
   }
 
