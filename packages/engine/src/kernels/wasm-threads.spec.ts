@@ -149,7 +149,7 @@ describe('helper threads: life cycle and errors', () => {
       const a = k.alloc(100 * K);
       expect(a.byteOffset + 200 * K * 4).toBeGreaterThan(4 << 20);
       expect(splitGemm(200, 8, K, 2)).toEqual([{ i0: 0, i1: 100, j0: 0, j1: 8 }, { i0: 100, i1: 200, j0: 0, j1: 8 }]);
-      expect(() => k.gemmNT(out, a, b, 200, 8, K)).toThrow(/gemmNT 200x8x5000: 1 helper thread\(s\) trapped/);
+      expect(() => k.gemmNT(out, a, b, 200, 8, K)).toThrow(/gemmNT 200x8x5000: 1 helper thread\(s\) trapped on their part/);
       expect(() => k.gemmNT(out, a, b, 100, 8, K)).not.toThrow();
     } finally {
       k.dispose();

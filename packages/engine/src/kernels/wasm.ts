@@ -240,39 +240,81 @@ export function createWasmKernel(id: string, options: WasmKernelOptions = {}): W
   }
 
   const direct = { NT: x.gemmNT, NN: x.gemmNN, TN: x.gemmTN };
-  // out[M,N] = A·B with the layout of `op`: block 0 on this thread, the others on the helpers.
-  function gemm(op: GemmOp, out: FloatArray, a: FloatArray, b: FloatArray, M: number, N: number, K: number): void {
-    const po = at(out), pa = at(a), pb = at(b);
-    const { lda, ldb, ldc } = leadingDims(op, M, N, K);
-    const blocks = helpers ? splitGemm(M, N, K, threads) : [];
-    if (blocks.length <= 1 || !helpers) {
-      direct[op](po, pa, pb, M, N, K, lda, ldb, ldc);
-      return;
+
+  // Nothing is allocated per call (the training loop calls these every batch): how a shape is cut is
+  // computed once and kept, and a helper's job arguments go through one reused array.
+  interface Part {
+    rows: number;
+    cols: number;
+    /** Byte offsets of the part's corner in out, a and b. */
+    out: number;
+    a: number;
+    b: number;
+  }
+  const gemmParts = new Map<number, Part[]>();
+  const rangeParts = new Map<number, [number, number][]>();
+  const job: number[] = new Array<number>(9).fill(0);
+  const jobFloats: number[] = [0, 0];
+  const OPS: readonly GemmOp[] = ['NT', 'NN', 'TN'];
+
+  function partsOf(op: GemmOp, M: number, N: number, K: number): Part[] {
+    const small = M < 65536 && N < 65536 && K < 65536; // the key stays below 2⁵³
+    const key = small ? ((OPS.indexOf(op) * 65536 + M) * 65536 + N) * 65536 + K : -1;
+    let parts = small ? gemmParts.get(key) : undefined;
+    if (parts === undefined) {
+      const { lda, ldb, ldc } = leadingDims(op, M, N, K);
+      parts = splitGemm(M, N, K, threads).map((blk) => ({ rows: blk.i1 - blk.i0, cols: blk.j1 - blk.j0, ...blockOffsets(op, blk, lda, ldb, ldc) }));
+      if (small) gemmParts.set(key, parts);
     }
-    for (let t = 1; t < blocks.length; t++) {
-      const blk = blocks[t];
-      const o = blockOffsets(op, blk, lda, ldb, ldc);
-      helpers.post(t - 1, OP_CODES[op], [po + o.out, pa + o.a, pb + o.b, blk.i1 - blk.i0, blk.j1 - blk.j0, K, lda, ldb, ldc]);
-    }
-    const b0 = blocks[0];
-    const o = blockOffsets(op, b0, lda, ldb, ldc);
-    ownThenJoin(blocks.length - 1, `gemm${op} ${M}x${N}x${K}`, () =>
-      direct[op](po + o.out, pa + o.a, pb + o.b, b0.i1 - b0.i0, b0.j1 - b0.j0, K, lda, ldb, ldc));
+    return parts;
   }
 
-  // Runs this thread's part, then waits for helpers 0 … count−1; a trap on this thread is rethrown
-  // only once the helpers are done with theirs (they write into the same arrays).
-  function ownThenJoin(count: number, what: string, own: () => void): void {
-    let error: unknown;
-    try {
-      own();
-    } catch (e) {
-      error = e;
+  function rangesOf(len: number): [number, number][] {
+    let parts = rangeParts.get(len);
+    if (parts === undefined) {
+      parts = splitRange(len, threads);
+      rangeParts.set(len, parts);
     }
+    return parts;
+  }
+
+  // Waits for helpers 0 … count−1 (they write into the caller's arrays, so even a trap on this thread
+  // is rethrown only after they are done); the number of helpers whose part trapped.
+  function join(count: number): number {
     let trapped = 0;
     for (let t = 0; t < count; t++) if (!helpers!.wait(t)) trapped++;
-    if (error !== undefined) throw error;
-    if (trapped > 0) throw new Error(`kernel '${id}': ${what}: ${trapped} helper thread(s) trapped on their block (an operand beyond the kernel's memory?)`);
+    return trapped;
+  }
+  function trappedError(what: string, trapped: number): Error {
+    return new Error(`kernel '${id}': ${what}: ${trapped} helper thread(s) trapped on their part (an operand beyond the kernel's memory?)`);
+  }
+
+  // out[M,N] = A·B with the layout of `op`: part 0 on this thread, the others on the helpers.
+  function gemm(op: GemmOp, out: FloatArray, a: FloatArray, b: FloatArray, M: number, N: number, K: number): void {
+    const po = at(out), pa = at(a), pb = at(b);
+    const lda = op === 'TN' ? M : K, ldb = op === 'NT' ? K : N; // leadingDims, without an object per call
+    const parts = helpers === null ? null : partsOf(op, M, N, K);
+    if (helpers === null || parts === null || parts.length <= 1) {
+      direct[op](po, pa, pb, M, N, K, lda, ldb, N);
+      return;
+    }
+    const code = OP_CODES[op];
+    for (let t = 1; t < parts.length; t++) {
+      const p = parts[t];
+      job[0] = po + p.out; job[1] = pa + p.a; job[2] = pb + p.b;
+      job[3] = p.rows; job[4] = p.cols; job[5] = K; job[6] = lda; job[7] = ldb; job[8] = N;
+      helpers.post(t - 1, code, job);
+    }
+    const p0 = parts[0];
+    let own: unknown;
+    try {
+      direct[op](po + p0.out, pa + p0.a, pb + p0.b, p0.rows, p0.cols, K, lda, ldb, N);
+    } catch (e) {
+      own = e;
+    }
+    const trapped = join(parts.length - 1);
+    if (own !== undefined) throw own;
+    if (trapped > 0) throw trappedError(`gemm${op} ${M}x${N}x${K}`, trapped);
   }
 
   // The mini-batch gather reads rows scattered over the whole split (memory-bound, ~85 ms of a CIFAR-10
@@ -280,17 +322,20 @@ export function createWasmKernel(id: string, options: WasmKernelOptions = {}): W
   // pipeline's prepared data does). The row indices go through kernel memory, grown as batches grow.
   let attached: SharedArrayBuffer | null = null;
   let rowIndex: Uint32Array | null = null;
+  function copyRows(out: FloatArray, src: Float32Array, order: Uint32Array | null, start: number, from: number, to: number, d: number): void {
+    if (order === null) {
+      out.set(src.subarray((start + from) * d, (start + to) * d), from * d);
+      return;
+    }
+    for (let i = from; i < to; i++) out.set(src.subarray(order[start + i] * d, order[start + i] * d + d), i * d);
+  }
   function gatherRows(out: FloatArray, src: Float32Array, order: Uint32Array | null, start: number, n: number, d: number): void {
     const po = at(out);
-    const shared = typeof SharedArrayBuffer !== 'undefined' && src.buffer instanceof SharedArrayBuffer ? src.buffer : null;
+    const shared = helpers !== null && typeof SharedArrayBuffer !== 'undefined' && src.buffer instanceof SharedArrayBuffer ? src.buffer : null;
     // whole rows per thread: rows [⌊t·n/count⌋, ⌊(t+1)·n/count⌋) on thread t
-    const count = helpers && shared && n * d >= MIN_SPLIT_ELEMENTS ? Math.min(threads, n) : 1;
-    if (count <= 1 || !helpers || !shared) {
-      if (order === null) {
-        out.set(src.subarray(start * d, (start + n) * d));
-      } else {
-        for (let i = 0; i < n; i++) out.set(src.subarray(order[start + i] * d, order[start + i] * d + d), i * d);
-      }
+    const count = shared !== null && n * d >= MIN_SPLIT_ELEMENTS ? Math.min(threads, n) : 1;
+    if (helpers === null || shared === null || count <= 1) {
+      copyRows(out, src, order, start, 0, n, d);
       return;
     }
     if (attached !== shared) {
@@ -306,35 +351,48 @@ export function createWasmKernel(id: string, options: WasmKernelOptions = {}): W
       rowIndex.set(order.subarray(start, start + n));
       ix = rowIndex.byteOffset;
     }
-    const rows = (t: number) => Math.floor((t * n) / count);
-    const base = src.byteOffset / 4;
     for (let t = 1; t < count; t++) {
-      const i0 = rows(t), i1 = t + 1 < count ? rows(t + 1) : n;
-      helpers.post(t - 1, OP_CODES.GATHER, [po + 4 * i0 * d, ix === -1 ? -1 : ix + 4 * i0, i1 - i0, d, base, start + i0]);
+      const i0 = Math.floor((t * n) / count), i1 = Math.floor(((t + 1) * n) / count);
+      job[0] = po + 4 * i0 * d; job[1] = ix === -1 ? -1 : ix + 4 * i0; job[2] = i1 - i0; job[3] = d;
+      job[4] = src.byteOffset / 4; job[5] = start + i0;
+      helpers.post(t - 1, OP_CODES.GATHER, job);
     }
-    const own = rows(1);
-    ownThenJoin(count - 1, `gatherRows ${n}x${d}`, () => {
-      for (let i = 0; i < own; i++) {
-        const r = order === null ? start + i : order[start + i];
-        out.set(src.subarray(r * d, r * d + d), i * d);
-      }
-    });
+    let own: unknown;
+    try {
+      copyRows(out, src, order, start, 0, Math.floor(n / count), d);
+    } catch (e) {
+      own = e;
+    }
+    const trapped = join(count - 1);
+    if (own !== undefined) throw own;
+    if (trapped > 0) throw trappedError(`gatherRows ${n}x${d}`, trapped);
   }
 
   // The SGD step over W1 (153 600 floats for CIFAR-10) is the largest elementwise pass: shared too.
   function sgdStep(param: FloatArray, grad: FloatArray, len: number, eta: number, lambda: number): void {
     const pp = at(param), pg = at(grad);
-    const parts = helpers ? splitRange(len, threads) : [];
-    if (parts.length <= 1 || !helpers) {
+    const parts = helpers === null ? null : rangesOf(len);
+    if (helpers === null || parts === null || parts.length <= 1) {
       x.sgdStep(pp, pg, len, eta, lambda);
       return;
     }
+    jobFloats[0] = eta;
+    jobFloats[1] = lambda;
     for (let t = 1; t < parts.length; t++) {
-      const [from, to] = parts[t];
-      helpers.post(t - 1, OP_CODES.SGD, [pp + 4 * from, pg + 4 * from, to - from], [eta, lambda]);
+      const from = parts[t][0], to = parts[t][1];
+      job[0] = pp + 4 * from; job[1] = pg + 4 * from; job[2] = to - from;
+      helpers.post(t - 1, OP_CODES.SGD, job, jobFloats);
     }
-    const [from, to] = parts[0];
-    ownThenJoin(parts.length - 1, `sgdStep ${len}`, () => x.sgdStep(pp + 4 * from, pg + 4 * from, to - from, eta, lambda));
+    const from = parts[0][0], to = parts[0][1];
+    let own: unknown;
+    try {
+      x.sgdStep(pp + 4 * from, pg + 4 * from, to - from, eta, lambda);
+    } catch (e) {
+      own = e;
+    }
+    const trapped = join(parts.length - 1);
+    if (own !== undefined) throw own;
+    if (trapped > 0) throw trappedError(`sgdStep ${len}`, trapped);
   }
 
   return {
