@@ -56,20 +56,20 @@ while (x) {
   const op = c[${OP}];
   if (op === ${STOP}) break;
   try {
-    if (op === 4) {
+    if (op === ${OP_CODES.SGD}) {
       x.sgdStep(c[${ARGS}] >>> 0, c[${ARGS + 1}] >>> 0, c[${ARGS + 2}], f[${FARGS}], f[${FARGS + 1}]);
-    } else if (op === 5) {
+    } else if (op === ${OP_CODES.ATTACH}) {
       const m = receiveMessageOnPort(port);
       src = m ? new Float32Array(m.message, 0, m.message.byteLength >>> 2) : null; // labels may follow the floats
       if (!src) throw new Error('no source buffer on the port');
-    } else if (op === 6) {
+    } else if (op === ${OP_CODES.GATHER}) {
       const out = (c[${ARGS}] >>> 0) / 4, ix = c[${ARGS + 1}], n = c[${ARGS + 2}], d = c[${ARGS + 3}], base = c[${ARGS + 4}], first = c[${ARGS + 5}];
       for (let i = 0; i < n; i++) {
         const r = base + (ix === -1 ? first + i : idx[(ix >>> 2) + i]) * d;
         mem.set(src.subarray(r, r + d), out + i * d);
       }
     } else {
-      const g = op === 1 ? x.gemmNT : op === 2 ? x.gemmNN : x.gemmTN;
+      const g = op === ${OP_CODES.NT} ? x.gemmNT : op === ${OP_CODES.NN} ? x.gemmNN : x.gemmTN;
       g(c[${ARGS}] >>> 0, c[${ARGS + 1}] >>> 0, c[${ARGS + 2}] >>> 0, c[${ARGS + 3}], c[${ARGS + 4}], c[${ARGS + 5}], c[${ARGS + 6}], c[${ARGS + 7}], c[${ARGS + 8}]);
     }
   } catch (e) {
