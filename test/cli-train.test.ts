@@ -79,6 +79,7 @@ describe('bnlab train', () => {
     [['--kernel', 'gpu'], "--kernel: 'gpu' is not available here (known: ts-f64, ts-f32"],
     [['--batch', '5000'], '--batch 5000 is larger than the 4653 training images'],
     [['--threads', '0'], "--threads: '0' must be an integer ≥ 1"],
+    [['--threads', '65'], "--threads: '65' must be at most 64"],
     [['--kernel', 'ts-f32', '--threads', '2'], "--threads: kernel 'ts-f32' computes on one thread"],
     [['--lambda=-1', '--ns', '2', '--cycles', '1'], 'lambda = -1 must be finite and ≥ 0'],
   ])('bad input %j: one line, exit 1', async (args, message) => {

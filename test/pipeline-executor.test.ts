@@ -88,9 +88,9 @@ describe('local executor with the real trial worker', () => {
   it('trains the same record with 2 threads per worker as with 1 (threads change the speed only)', async () => {
     const { syntheticPrepared } = await import('../packages/pipeline/dist/data/synthetic.js');
     const { trialSpec } = await import('../packages/pipeline/dist/trials/identity.js');
-    const { defaultKernelId, engineIdentity, kernelThreads } = await import('@bnlab/engine');
+    const { defaultKernelId, engineIdentity, kernelCanThread } = await import('@bnlab/engine');
     const kernelId = defaultKernelId();
-    expect(kernelThreads(kernelId), `${kernelId} can share its products`).toBe(true);
+    expect(kernelCanThread(kernelId), `${kernelId} can share its products`).toBe(true);
     // 300 × 3072 inputs, batch 100, [50]: the first layer's 100·50·3072 products are split
     const data = syntheticPrepared(300, 100);
     const config = {

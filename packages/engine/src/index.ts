@@ -1,7 +1,8 @@
 // The engine's public API. Everything computes; nothing reads files, clocks or the environment.
 export type { Kernel, DType, FloatArray } from './kernel.js';
 export { createTsKernel } from './kernels/ts.js';
-export { createKernel, kernelIds, kernelThreads, defaultKernelId, type KernelOptions } from './kernels/registry.js';
+export { createKernel, kernelIds, kernelCanThread, defaultKernelId, type KernelOptions } from './kernels/registry.js';
+export { MAX_KERNEL_THREADS } from './kernels/wasm.js';
 export { createRng, cloneRng, nextU32, uniform, randInt, shuffle, normal, type Rng } from './rng.js';
 export {
   DEFAULT_EPS, DEFAULT_ALPHA, EVAL_ROWS, createNetwork, initNetwork, layerSizes, workspace, gatherRows,

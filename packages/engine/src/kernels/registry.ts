@@ -19,13 +19,13 @@ export function defaultKernelId(): string {
   return availableWasmKernelIds()[0] ?? 'ts-f32';
 }
 
-/** Whether kernel `id` can share its GEMMs between threads (the WebAssembly ones). */
-export function kernelThreads(id: string): boolean {
+/** Whether kernel `id` can share its work between threads (the WebAssembly ones). */
+export function kernelCanThread(id: string): boolean {
   return WASM_KERNEL_IDS.includes(id);
 }
 
 export interface KernelOptions {
-  /** Threads for the GEMMs (default 1); more than 1 only for kernels where kernelThreads(id). */
+  /** Threads for the GEMMs (default 1); more than 1 only for kernels where kernelCanThread(id). */
   threads?: number;
 }
 

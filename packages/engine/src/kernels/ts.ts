@@ -161,13 +161,21 @@ function gemmTN(out: FloatArray, a: FloatArray, b: FloatArray, M: number, N: num
   }
 }
 
-// out[n,d] = rows of x by order (or contiguous from start); set() converts f32 → f64 for ts-f64
 function gatherRows(out: FloatArray, x: Float32Array, order: Uint32Array | null, start: number, n: number, d: number): void {
+  copyRows(out, x, order, start, 0, n, d);
+}
+
+/**
+ * Rows from … to−1 of a gathered batch: out[i,·] = x[order[start+i], ·] (x[start+i, ·] when order is
+ * null), i in [from, to). set() converts f32 → f64 for ts-f64. The WebAssembly kernel copies its share
+ * of a batch with it too.
+ */
+export function copyRows(out: FloatArray, x: Float32Array, order: Uint32Array | null, start: number, from: number, to: number, d: number): void {
   if (order === null) {
-    out.set(x.subarray(start * d, (start + n) * d));
+    out.set(x.subarray((start + from) * d, (start + to) * d), from * d);
     return;
   }
-  for (let i = 0; i < n; i++) {
+  for (let i = from; i < to; i++) {
     const r = order[start + i];
     out.set(x.subarray(r * d, r * d + d), i * d);
   }

@@ -22,6 +22,7 @@
 // thread or eight give the same bits (a spec checks it).
 import type { FloatArray, Kernel } from '../kernel.js';
 import { blockOffsets, leadingDims, MIN_SPLIT_ELEMENTS, splitGemm, splitRange, type GemmOp } from './gemm-split.js';
+import { copyRows } from './ts.js';
 import { OP_CODES, SLOT_INTS, startHelpers, type Helpers } from './wasm-threads.js';
 import { wasmBase64 as simdBase64 } from './generated/wasm-simd.js';
 import { wasmBase64 as relaxedBase64 } from './generated/wasm-relaxed.js';
@@ -45,6 +46,8 @@ export interface WasmKernel extends Kernel {
 }
 
 export const DEFAULT_WASM_MEMORY_BYTES = 256 * 1024 * 1024;
+/** The most threads a kernel takes (helpers are worker threads, each with its own engine instance). */
+export const MAX_KERNEL_THREADS = 64;
 const PAGE = 65536;
 const ALIGN = 64; // a cache line
 
@@ -189,8 +192,8 @@ export function createWasmKernel(id: string, options: WasmKernelOptions = {}): W
     throw new Error(`kernel '${id}': memoryBytes must be an integer in (0, 4 GiB], got ${memoryBytes}`);
   }
   const threads = options.threads ?? 1;
-  if (!Number.isInteger(threads) || threads < 1 || threads > 64) {
-    throw new Error(`kernel '${id}': threads must be an integer from 1 to 64, got ${threads}`);
+  if (!Number.isInteger(threads) || threads < 1 || threads > MAX_KERNEL_THREADS) {
+    throw new Error(`kernel '${id}': threads must be an integer from 1 to ${MAX_KERNEL_THREADS}, got ${threads}`);
   }
   const pages = Math.ceil(memoryBytes / PAGE);
   const { exports: x, memory } = instantiate(flavour, pages);
@@ -251,22 +254,29 @@ export function createWasmKernel(id: string, options: WasmKernelOptions = {}): W
     a: number;
     b: number;
   }
-  const gemmParts = new Map<number, Part[]>();
+  interface Shape {
+    lda: number;
+    ldb: number;
+    parts: Part[];
+  }
+  const shapes = new Map<number, Shape>();
   const rangeParts = new Map<number, [number, number][]>();
   const job: number[] = new Array<number>(9).fill(0);
   const jobFloats: number[] = [0, 0];
   const OPS: readonly GemmOp[] = ['NT', 'NN', 'TN'];
 
-  function partsOf(op: GemmOp, M: number, N: number, K: number): Part[] {
+  // The leading dimensions of a product and how it is cut between the threads.
+  function shapeOf(op: GemmOp, M: number, N: number, K: number): Shape {
     const small = M < 65536 && N < 65536 && K < 65536; // the key stays below 2⁵³
     const key = small ? ((OPS.indexOf(op) * 65536 + M) * 65536 + N) * 65536 + K : -1;
-    let parts = small ? gemmParts.get(key) : undefined;
-    if (parts === undefined) {
+    let shape = small ? shapes.get(key) : undefined;
+    if (shape === undefined) {
       const { lda, ldb, ldc } = leadingDims(op, M, N, K);
-      parts = splitGemm(M, N, K, threads).map((blk) => ({ rows: blk.i1 - blk.i0, cols: blk.j1 - blk.j0, ...blockOffsets(op, blk, lda, ldb, ldc) }));
-      if (small) gemmParts.set(key, parts);
+      const parts = splitGemm(M, N, K, threads).map((blk) => ({ rows: blk.i1 - blk.i0, cols: blk.j1 - blk.j0, ...blockOffsets(op, blk, lda, ldb, ldc) }));
+      shape = { lda, ldb, parts };
+      if (small) shapes.set(key, shape);
     }
-    return parts;
+    return shape;
   }
 
   function rangesOf(len: number): [number, number][] {
@@ -292,9 +302,8 @@ export function createWasmKernel(id: string, options: WasmKernelOptions = {}): W
   // out[M,N] = A·B with the layout of `op`: part 0 on this thread, the others on the helpers.
   function gemm(op: GemmOp, out: FloatArray, a: FloatArray, b: FloatArray, M: number, N: number, K: number): void {
     const po = at(out), pa = at(a), pb = at(b);
-    const lda = op === 'TN' ? M : K, ldb = op === 'NT' ? K : N; // leadingDims, without an object per call
-    const parts = helpers === null ? null : partsOf(op, M, N, K);
-    if (helpers === null || parts === null || parts.length <= 1) {
+    const { lda, ldb, parts } = shapeOf(op, M, N, K);
+    if (helpers === null || parts.length <= 1) {
       direct[op](po, pa, pb, M, N, K, lda, ldb, N);
       return;
     }
@@ -322,22 +331,15 @@ export function createWasmKernel(id: string, options: WasmKernelOptions = {}): W
   // pipeline's prepared data does). The row indices go through kernel memory, grown as batches grow.
   let attached: SharedArrayBuffer | null = null;
   let rowIndex: Uint32Array | null = null;
-  function copyRows(out: FloatArray, src: Float32Array, order: Uint32Array | null, start: number, from: number, to: number, d: number): void {
-    if (order === null) {
-      out.set(src.subarray((start + from) * d, (start + to) * d), from * d);
-      return;
-    }
-    for (let i = from; i < to; i++) out.set(src.subarray(order[start + i] * d, order[start + i] * d + d), i * d);
-  }
   function gatherRows(out: FloatArray, src: Float32Array, order: Uint32Array | null, start: number, n: number, d: number): void {
     const po = at(out);
-    const shared = helpers !== null && typeof SharedArrayBuffer !== 'undefined' && src.buffer instanceof SharedArrayBuffer ? src.buffer : null;
-    // whole rows per thread: rows [⌊t·n/count⌋, ⌊(t+1)·n/count⌋) on thread t
-    const count = shared !== null && n * d >= MIN_SPLIT_ELEMENTS ? Math.min(threads, n) : 1;
-    if (helpers === null || shared === null || count <= 1) {
+    const shared = typeof SharedArrayBuffer !== 'undefined' && src.buffer instanceof SharedArrayBuffer ? src.buffer : null;
+    if (helpers === null || shared === null || n * d < MIN_SPLIT_ELEMENTS || n < 2) {
       copyRows(out, src, order, start, 0, n, d);
       return;
     }
+    // whole rows per thread: rows [⌊t·n/count⌋, ⌊(t+1)·n/count⌋) on thread t
+    const count = Math.min(threads, n);
     if (attached !== shared) {
       helpers.attach(shared);
       attached = shared;

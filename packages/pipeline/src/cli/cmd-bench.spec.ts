@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Ajv } from 'ajv';
 import { describe, expect, it, vi } from 'vitest';
-import { defaultKernelId, kernelIds, kernelThreads } from '@bnlab/engine';
+import { defaultKernelId, kernelIds, kernelCanThread } from '@bnlab/engine';
 import { bench, command, formatTable, GEMM_SHAPES, type BenchResult } from './cmd-bench.js';
 
 const schema = JSON.parse(readFileSync(new URL('../../schemas/bench.schema.json', import.meta.url), 'utf8'));
@@ -45,7 +45,7 @@ describe('bnlab bench', () => {
     expect(r.threads).toBe(2);
     expect(Object.keys(r.epochSecondsOneThread)).toEqual(kernelIds());
     // kernels that cannot share their work run on one thread either way: one measurement for both
-    for (const id of kernelIds().filter((k) => !kernelThreads(k))) expect(r.epochSeconds[id]).toBe(r.epochSecondsOneThread[id]);
+    for (const id of kernelIds().filter((k) => !kernelCanThread(k))) expect(r.epochSeconds[id]).toBe(r.epochSecondsOneThread[id]);
     const asTrainRunsIt = r.epochSeconds[r.defaultKernel];
     if (r.numpy) {
       // python3 with numpy is here: like over like, all threads over numpy's default, one over one

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 import { execa } from 'execa';
 import {
-  DEFAULT_ALPHA, DEFAULT_EPS, createKernel, createNetwork, defaultKernelId, gatherRows, initNetwork, kernelIds, kernelThreads, networkBackward,
+  DEFAULT_ALPHA, DEFAULT_EPS, MAX_KERNEL_THREADS, createKernel, createNetwork, defaultKernelId, gatherRows, initNetwork, kernelIds, kernelCanThread, networkBackward,
   networkForward, sgdUpdate, shuffle, workspace, createRng, uniform, engineIdentity,
   type Kernel, type Split, type TrainConfig,
 } from '@bnlab/engine';
@@ -17,7 +17,7 @@ import type { TrialEvents } from '../trials/executor.js';
 import { trialSpec } from '../trials/identity.js';
 import { localExecutor } from '../trials/local-executor.js';
 import { intFlag, numberFlag, parseFlags, UsageError, type Command } from './command.js';
-import { MAX_DEFAULT_THREADS } from './cmd-train.js';
+import { MAX_DEFAULT_THREADS, spareThreads } from './cmd-train.js';
 
 const D = 3072, K = 10, HIDDEN = [50, 50], BATCH = 100, LAMBDA = 0.005, ETA = 0.01;
 const FULL_SAMPLES = 45000, QUICK_SAMPLES = 5000;
@@ -48,7 +48,7 @@ Options:
                       best, the least disturbed by other work (default 1)
   --no-numpy          skip the numpy reference
   --threads N         threads for the multi-threaded epoch (default: one per core, at most
-                      ${MAX_DEFAULT_THREADS}, here ${defaultThreads()}); 1 skips it
+                      ${MAX_DEFAULT_THREADS}, here ${spareThreads(1)}); 1 skips it
   --workers N         worker threads for the throughput figure (default: one per core, here ${availableParallelism()});
                       1 and N are measured; 0 skips it
   --debug             stack traces on errors
@@ -59,10 +59,6 @@ The numpy epoch runs twice: with numpy's default BLAS threads (all cores) and wi
 Like is compared with like: "ratios" divides the default kernel's N-thread epoch by numpy's epoch with
 its default threads, "ratiosOneThread" its one-thread epoch by numpy's one-thread epoch. On an
 oversubscribed machine multi-threaded code slows down far more than one thread does.`;
-
-function defaultThreads(): number {
-  return Math.min(availableParallelism(), MAX_DEFAULT_THREADS);
-}
 
 export interface BenchResult {
   defaultKernel: string;
@@ -103,8 +99,7 @@ export const command: Command = {
       repeats: { type: 'string' },
     }, 'bench');
     const repeats = intFlag(values.repeats, 'repeats', 1, 1);
-    const threads = intFlag(values.threads, 'threads', defaultThreads(), 1);
-    if (threads > 64) throw new UsageError(`--threads: '${values.threads}' must be at most 64`);
+    const threads = intFlag(values.threads, 'threads', spareThreads(1), 1, MAX_KERNEL_THREADS);
     const workers = intFlag(values.workers, 'workers', availableParallelism(), 0);
     const samples = intFlag(values.samples, 'samples', values.quick ? QUICK_SAMPLES : FULL_SAMPLES, BATCH);
     const gemmSeconds = numberFlag(values['gemm-seconds'], 'gemm-seconds', values.quick ? 0.2 : 0.5);
@@ -169,7 +164,7 @@ export async function bench(o: BenchOptions): Promise<BenchResult> {
     o.log(`${id}: one epoch of ${Math.floor(o.samples / BATCH)} batches`);
     epochSecondsOneThread[id] = round(epochTime(createKernel(id), data, repeats), 4);
     epochSeconds[id] = epochSecondsOneThread[id];
-    if (threads > 1 && kernelThreads(id)) {
+    if (threads > 1 && kernelCanThread(id)) {
       o.log(`${id}: one epoch on ${threads} threads`);
       const kernel = createKernel(id, { threads });
       try {
@@ -343,7 +338,7 @@ export function formatTable(r: BenchResult): string {
   const w = Math.max(22, ...ids.map((id) => id.length + 2));
   const threaded = r.threads > 1;
   const threadsHead = threaded ? `${r.threads} threads`.padStart(12) : '';
-  const threadsCell = (id: string) => (threaded ? (kernelThreads(id) ? r.epochSeconds[id].toFixed(3) : '–').padStart(12) : '');
+  const threadsCell = (id: string) => (threaded ? (kernelCanThread(id) ? r.epochSeconds[id].toFixed(3) : '–').padStart(12) : '');
   const lines = [
     `bnlab bench: ${r.samples} samples × ${D}, 3-layer [${HIDDEN.join(', ')}] with batch norm, batch ${BATCH}, λ = ${LAMBDA}`,
     `machine: ${r.machine.model}, ${r.machine.cpus} cpus, ${r.machine.memoryGiB} GiB, Node ${r.machine.node} (${r.machine.platform}-${r.machine.arch})`,
@@ -368,7 +363,7 @@ export function formatTable(r: BenchResult): string {
     lines.push(`  trials per minute: ${entries.map(([w, t]) => `${w} worker${w === '1' ? '' : 's'} ${t.toFixed(1)}${w !== '1' && one ? ` (× ${(t / one).toFixed(2)})` : ''}`).join(', ')}`);
   }
   if (r.ratios) {
-    const how = r.threads > 1 && kernelThreads(r.defaultKernel) ? `on ${r.threads} threads` : 'on one thread';
+    const how = r.threads > 1 && kernelCanThread(r.defaultKernel) ? `on ${r.threads} threads` : 'on one thread';
     lines.push(`  its epoch ${how} takes ${r.ratios.vsNumpyF64.toFixed(2)} × numpy's f64 epoch and ${r.ratios.vsNumpyF32.toFixed(2)} × numpy's f32 epoch (default BLAS threads)`);
   }
   if (r.ratiosOneThread) {

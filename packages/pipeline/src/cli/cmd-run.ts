@@ -1,6 +1,5 @@
 // bnlab run <stage>: runs one stage of the study (what each Nx target calls).
 import { availableParallelism } from 'node:os';
-import { kernelThreads } from '@bnlab/engine';
 import type { StageName } from '@bnlab/report';
 import { isStageName, stageNames } from '../config/index.js';
 import { chooseView } from '../stages/progress.js';
@@ -8,7 +7,7 @@ import { runStage, type StageOutcome } from '../stages/run-stage.js';
 import { openStudy } from '../stages/workspace.js';
 import { localExecutor } from '../trials/local-executor.js';
 import { BnlabError, intFlag, parseFlags, UsageError, type Command } from './command.js';
-import { spareThreads } from './cmd-train.js';
+import { spareThreads, threadsFlag } from './cmd-train.js';
 
 const help = `Usage: bnlab run <stage> [-c|--profile NAME] [--config FILE] [--workers N] [--max-trials N]
                  [--kernel ID] [--threads N] [--queue URL]
@@ -64,10 +63,7 @@ export const command: Command = {
     const maxTrials = values['max-trials'] === undefined ? undefined : intFlag(values['max-trials'], 'max-trials', 0, 1);
     const env = openStudy({ profile: values.profile, config: values.config, kernel: values.kernel });
     const workers = intFlag(values.workers, 'workers', env.study.workers ?? availableParallelism(), 1);
-    const canThread = kernelThreads(env.kernel);
-    const threadsPerWorker = intFlag(values.threads, 'threads', canThread ? spareThreads(workers) : 1, 1);
-    if (threadsPerWorker > 64) throw new UsageError(`--threads: '${values.threads}' must be at most 64`);
-    if (threadsPerWorker > 1 && !canThread) throw new UsageError(`--threads: kernel '${env.kernel}' computes on one thread`);
+    const threadsPerWorker = threadsFlag(values.threads, env.kernel, spareThreads(workers));
     const queueUrl = values.queue ?? (env.study.executor.kind === 'queue' ? env.study.executor.url : undefined) ?? process.env.BNLAB_QUEUE;
     const stages: StageName[] = target === 'all' ? [...stageNames] : [target as StageName];
 

@@ -2,7 +2,7 @@
 // accuracies (or --json), and with --save writes the trained network and the data normalisation.
 import { availableParallelism } from 'node:os';
 import {
-  createKernel, defaultKernelId, engineIdentity, kernelIds, kernelThreads, normalizeTrainConfig, nsFromEpochs, serializeModel, train,
+  MAX_KERNEL_THREADS, createKernel, defaultKernelId, engineIdentity, kernelIds, kernelCanThread, normalizeTrainConfig, nsFromEpochs, serializeModel, train,
   type Kernel, type NormalizedTrainConfig, type TrainResult,
 } from '@bnlab/engine';
 import path from 'node:path';
@@ -54,17 +54,24 @@ Options:
   --help                show this help`;
 
 /**
- * A kernel by id (an unknown id is a usage error listing the known ones) with --threads threads; by
- * default one per core (at most MAX_DEFAULT_THREADS) for kernels that can share their GEMMs, else one.
+ * --threads for kernel `id`: the flag (1 to MAX_KERNEL_THREADS), else `fallback` for kernels that can
+ * share their work, else 1; more than 1 for a kernel that cannot is a usage error.
  */
-export function kernelFromFlag(id: string | undefined, fallback = defaultKernelId(), threadsFlag?: string): Kernel {
+export function threadsFlag(value: string | undefined, id: string, fallback: number): number {
+  const canThread = kernelCanThread(id);
+  const threads = intFlag(value, 'threads', canThread ? fallback : 1, 1, MAX_KERNEL_THREADS);
+  if (threads > 1 && !canThread) throw new UsageError(`--threads: kernel '${id}' computes on one thread (threads can share the WebAssembly kernels' products)`);
+  return threads;
+}
+
+/**
+ * A kernel by id (an unknown id is a usage error listing the known ones) with --threads threads, by
+ * default one per core (at most MAX_DEFAULT_THREADS).
+ */
+export function kernelFromFlag(id: string | undefined, fallback = defaultKernelId(), threadsValue?: string): Kernel {
   const wanted = id ?? fallback;
   if (!kernelIds().includes(wanted)) throw new UsageError(`--kernel: '${wanted}' is not available here (known: ${kernelIds().join(', ')})`);
-  const canThread = kernelThreads(wanted);
-  const threads = intFlag(threadsFlag, 'threads', canThread ? Math.min(availableParallelism(), MAX_DEFAULT_THREADS) : 1, 1);
-  if (threads > 64) throw new UsageError(`--threads: '${threadsFlag}' must be at most 64`);
-  if (threads > 1 && !canThread) throw new UsageError(`--threads: kernel '${wanted}' computes on one thread (threads can share the WebAssembly kernels' products)`);
-  return createKernel(wanted, { threads });
+  return createKernel(wanted, { threads: threadsFlag(threadsValue, wanted, spareThreads(1)) });
 }
 
 export interface SavedModelExtra {

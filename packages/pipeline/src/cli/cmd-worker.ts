@@ -2,6 +2,7 @@
 // flight and exits 0 (a second signal abandons them: another worker re-runs them after the stalled
 // check). Prepares the study's data once (both preparations), shared by its trial threads.
 import { intFlag, parseFlags, UsageError, type Command } from './command.js';
+import { MAX_KERNEL_THREADS } from '@bnlab/engine';
 import { MAX_DEFAULT_THREADS, spareThreads } from './cmd-train.js';
 import { toTransferable, type PreparedDataset } from '../data/index.js';
 import { checkRedis, parseQueueUrl } from '../queue/connection.js';
@@ -44,8 +45,8 @@ export const command: Command = {
     const url = values.queue ?? process.env.BNLAB_QUEUE;
     if (!url) throw new UsageError('worker: --queue URL is required (or set BNLAB_QUEUE)');
     const concurrency = intFlag(values.concurrency, 'concurrency', 1, 1);
-    const threads = intFlag(values.threads, 'threads', spareThreads(concurrency), 1);
-    if (threads > 64) throw new UsageError(`--threads: '${values.threads}' must be at most 64`);
+    // the trials' kernel is not known yet: the processor runs one-thread kernels on one thread
+    const threads = intFlag(values.threads, 'threads', spareThreads(concurrency), 1, MAX_KERNEL_THREADS);
     await checkRedis(parseQueueUrl(url)); // before preparing data: an unreachable server fails at once
     const env = openStudy({ profile: values.profile, config: values.config });
     const study = env.study;

@@ -44,9 +44,10 @@ export function numberFlag(value: string | undefined, flag: string, fallback: nu
   return n;
 }
 
-export function intFlag(value: string | undefined, flag: string, fallback: number, min = 0): number {
+export function intFlag(value: string | undefined, flag: string, fallback: number, min = 0, max = Infinity): number {
   const n = numberFlag(value, flag, fallback);
   if (!Number.isInteger(n) || n < min) throw new UsageError(`--${flag}: '${value}' must be an integer ≥ ${min}`);
+  if (n > max) throw new UsageError(`--${flag}: '${value}' must be at most ${max}`);
   return n;
 }
 

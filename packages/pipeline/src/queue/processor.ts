@@ -9,7 +9,7 @@
 // fails the trial with both values named, never a silently different result.
 import { workerData } from 'node:worker_threads';
 import type { SandboxedJob } from 'bullmq';
-import { createKernel, engineIdentity, kernelThreads, type Kernel } from '@bnlab/engine';
+import { createKernel, engineIdentity, kernelCanThread, type Kernel } from '@bnlab/engine';
 import { fromTransferable, type PreparedDataset } from '../data/index.js';
 import { runTrial } from '../trials/run-trial.js';
 import { decodeSpec, encodeRecord, type JobProgress } from './protocol.js';
@@ -62,7 +62,7 @@ function kernelFor(engine: string, label: string): Kernel {
   }
   let kernel: Kernel;
   try {
-    kernel = createKernel(id, { threads: kernelThreads(id) ? setup.threads : 1 });
+    kernel = createKernel(id, { threads: kernelCanThread(id) ? setup.threads : 1 });
   } catch (err) {
     throw new Error(`trial ${label} needs kernel '${id}', which worker ${setup.worker} cannot create: ${(err as Error).message}`);
   }
