@@ -23,6 +23,8 @@ const HELPER_SPIN = 20000;
 
 export const OP_CODES = { NT: 1, NN: 2, TN: 3, SGD: 4, ATTACH: 5, GATHER: 6 } as const;
 const STOP = -1;
+/** How long the caller waits for the helpers to start (a new thread takes ~20–50 ms) before giving up. */
+const START_TIMEOUT_MS = 30_000;
 
 // Runs in each helper (CommonJS, eval'd). Relaxed SIMD needs its V8 flag before the instance exists.
 // Errors are reported through the slot (READY −1, FAILED 1): the caller is blocked in Atomics.wait and
@@ -120,8 +122,6 @@ export interface HelperSetup {
   /** Per helper: its scratch and its control slot (byte offsets in memory, slot 4-byte aligned). */
   scratch: readonly number[];
   slots: readonly number[];
-  /** How long to wait for the helpers to start before giving up. */
-  startTimeoutMs?: number;
 }
 
 export function startHelpers(setup: HelperSetup): Helpers {
@@ -149,13 +149,12 @@ export function startHelpers(setup: HelperSetup): Helpers {
   });
   // The helpers' instances write the module's data segments (its exp/log tables, identical bytes) into
   // the shared memory as they start, so nothing computes until every one is ready.
-  const timeout = setup.startTimeoutMs ?? 30_000;
   for (let h = 0; h < count; h++) {
     for (let waited = 0; Atomics.load(ctl[h], READY) !== 1; waited += 20) {
       const failed = Atomics.load(ctl[h], READY) === -1;
-      if (waited >= timeout || failed) {
+      if (waited >= START_TIMEOUT_MS || failed) {
         for (const w of workers) void w.terminate();
-        const why = failed ? 'could not instantiate the kernel module' : `did not start within ${timeout} ms`;
+        const why = failed ? 'could not instantiate the kernel module' : `did not start within ${START_TIMEOUT_MS} ms`;
         throw new Error(`helper thread ${h + 1} of ${count} ${why}`);
       }
       Atomics.wait(ctl[h], READY, 0, 20);
