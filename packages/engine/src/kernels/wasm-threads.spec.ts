@@ -7,7 +7,7 @@ import { syntheticDataset } from '../synthetic.js';
 import { train } from '../train.js';
 import { splitGemm, splitRange } from './gemm-split.js';
 import { createKernel } from './registry.js';
-import { availableWasmKernelIds, createWasmKernel, WASM_SIMD_ID } from './wasm.js';
+import { availableWasmKernelIds, createWasmKernel, WASM_SIMD_ID, type WasmKernel } from './wasm.js';
 
 const ids = availableWasmKernelIds();
 const GEMMS = ['gemmNT', 'gemmNN', 'gemmTN'] as const;
@@ -160,8 +160,9 @@ describe('helper threads: life cycle and errors', () => {
     expect(() => createWasmKernel(WASM_SIMD_ID, { threads: 0 })).toThrow(/threads must be an integer from 1 to 64, got 0/);
     expect(() => createWasmKernel(WASM_SIMD_ID, { threads: 1.5 })).toThrow(/threads must be an integer/);
     expect(() => createKernel('ts-f32', { threads: 2 })).toThrow(/kernel 'ts-f32' computes on one thread \(asked for 2\)/);
-    const k = createKernel(WASM_SIMD_ID, { threads: 2 });
-    k.dispose?.();
-    expect(k.id).toBe(WASM_SIMD_ID);
+    // the registry hands the thread count to the WebAssembly kernel
+    const k = createKernel(WASM_SIMD_ID, { threads: 2 }) as WasmKernel;
+    expect([k.id, k.threads]).toEqual([WASM_SIMD_ID, 2]);
+    k.dispose();
   });
 });
