@@ -11,6 +11,10 @@ export {
 } from './network.js';
 export { cyclicalEta, nsFromEpochs } from './schedule.js';
 export {
+  TRAINING_OPTIONS, trainingOption, optionValueError, optionInIdentity,
+  type TrainingOption, type OptionValue,
+} from './options.js';
+export {
   train, normalizeTrainConfig, recordingPoints, checkSplit,
   type Dataset, type TrainConfig, type NormalizedTrainConfig, type TrainResult, type HistoryPoint,
   type Split3, type Pair, type TrainProgress, type TrainOptions,

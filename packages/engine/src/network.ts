@@ -15,10 +15,9 @@
 import type { FloatArray, Kernel } from './kernel.js';
 import { normal, type Rng } from './rng.js';
 
-/** ε inside batch norm's square root (PyTorch's default; small next to any variance the data gives). */
-export const DEFAULT_EPS = 1e-5;
-/** Moving averages: avg = α·avg + (1 − α)·batch statistic. */
-export const DEFAULT_ALPHA = 0.9;
+import { DEFAULT_ALPHA, DEFAULT_EPS } from './options.js';
+
+export { DEFAULT_ALPHA, DEFAULT_EPS };
 /** Rows per chunk when evaluating a whole split (fixed: the chunking sets the summation order). */
 export const EVAL_ROWS = 1000;
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createTsKernel } from './kernels/ts.js';
 import { cyclicalEta } from './schedule.js';
 import { syntheticDataset } from './synthetic.js';
-import { recordingPoints, train, type TrainConfig, type TrainProgress } from './train.js';
+import { normalizeTrainConfig, recordingPoints, train, type TrainConfig, type TrainProgress } from './train.js';
 
 const data = syntheticDataset({ d: 12, K: 3, train: 300, validation: 60, test: 60, seed: 5, separation: 1.5 });
 const base: TrainConfig = {
@@ -83,5 +83,28 @@ describe('training', () => {
     expect(() => train(k, data, { ...base, lambda: -1 })).toThrow(/lambda = -1/);
     const badLabels = { ...data, test: { ...data.test, y: data.test.y.map((v, i) => (i === 7 ? 3 : v)) } };
     expect(() => train(k, badLabels, base)).toThrow(/test split: label 3 of row 7/);
+  });
+});
+
+describe('normalizeTrainConfig: what a trial identity covers', () => {
+  const cfg = {
+    hidden: [5], init: { kind: 'he' } as const, lambda: 0.01, etaMin: 1e-5, etaMax: 0.1, batch: 10, ns: 4, cycles: 1, seed: 3,
+  };
+  it('leaves ε and α out without batch norm, whatever they are set to', () => {
+    const a = normalizeTrainConfig({ ...cfg, batchNorm: false, eps: 1e-5, alpha: 0.5 });
+    const b = normalizeTrainConfig({ ...cfg, batchNorm: false });
+    expect(a).toEqual(b);
+    expect('eps' in a || 'alpha' in a).toBe(false);
+  });
+  it('fills in the defaults with batch norm: ε = 2.2e-16, α = 0.9', () => {
+    const c = normalizeTrainConfig({ ...cfg, batchNorm: true });
+    expect(c.eps).toBe(2.220446049250313e-16);
+    expect(c.alpha).toBe(0.9);
+    expect(normalizeTrainConfig({ ...cfg, batchNorm: true, eps: 1e-5 }).eps).toBe(1e-5);
+  });
+  it('trains a net without batch norm to the same bits whatever ε is given', () => {
+    const tiny = syntheticDataset({ d: 6, K: 3, train: 40, validation: 10, test: 10, seed: 1 });
+    const run = (eps: number) => train(createTsKernel('f64'), tiny, { ...cfg, batchNorm: false, eps }).result;
+    expect(run(1e-5)).toEqual(run(1e-3));
   });
 });

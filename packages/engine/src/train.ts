@@ -17,6 +17,7 @@ import {
   DEFAULT_ALPHA, DEFAULT_EPS, createNetwork, evaluate, gatherRows, initNetwork, networkBackward,
   networkForward, parameterTensors, sgdUpdate, workspace, type Figures, type Init, type Network, type Split,
 } from './network.js';
+import { optionInIdentity, TRAINING_OPTIONS } from './options.js';
 import { createRng, shuffle } from './rng.js';
 import { cyclicalEta } from './schedule.js';
 
@@ -44,12 +45,15 @@ export interface TrainConfig {
   pointsPerCycle?: number;
   /** Moving-average factor of batch norm (default 0.9). */
   alpha?: number;
-  /** ε inside batch norm's square root (default 1e-5). */
+  /** ε inside batch norm's square root (default DEFAULT_EPS, Matlab's eps). */
   eps?: number;
 }
 
-/** A TrainConfig with every default filled in: what a trial's identity should hash. */
-export type NormalizedTrainConfig = Required<TrainConfig>;
+/**
+ * A TrainConfig with every default filled in, and without the options that cannot change its numbers
+ * (see options.ts): what a trial's identity hashes.
+ */
+export type NormalizedTrainConfig = Required<Omit<TrainConfig, 'alpha' | 'eps'>> & Pick<TrainConfig, 'alpha' | 'eps'>;
 
 // The result shapes: the same as TrainResult / HistoryPoint in packages/report/src/results.ts (the
 // engine does not import the report; the pipeline checks that they match).
@@ -97,7 +101,7 @@ export interface TrainOptions {
 }
 
 export function normalizeTrainConfig(config: TrainConfig): NormalizedTrainConfig {
-  return {
+  const c: NormalizedTrainConfig = {
     hidden: [...config.hidden],
     batchNorm: config.batchNorm,
     init: config.init.kind === 'he' ? { kind: 'he' } : { kind: 'normal', sigma: config.init.sigma },
@@ -112,6 +116,8 @@ export function normalizeTrainConfig(config: TrainConfig): NormalizedTrainConfig
     alpha: config.alpha ?? DEFAULT_ALPHA,
     eps: config.eps ?? DEFAULT_EPS,
   };
+  for (const o of TRAINING_OPTIONS) if (!optionInIdentity(o, c)) delete (c as Record<string, unknown>)[o.name];
+  return c;
 }
 
 function validateTrainConfig(c: NormalizedTrainConfig, data: Dataset): void {
@@ -158,7 +164,9 @@ export function train(kernel: Kernel, data: Dataset, config: TrainConfig, option
   const c = normalizeTrainConfig(config);
   validateTrainConfig(c, data);
   const rng = createRng(c.seed);
-  const net = createNetwork(kernel, { d: data.d, K: data.K, hidden: c.hidden, batchNorm: c.batchNorm, eps: c.eps, alpha: c.alpha });
+  const net = createNetwork(kernel, {
+    d: data.d, K: data.K, hidden: c.hidden, batchNorm: c.batchNorm, eps: c.eps ?? DEFAULT_EPS, alpha: c.alpha ?? DEFAULT_ALPHA,
+  });
   initNetwork(net, rng, c.init);
 
   const n = data.train.n;

@@ -86,6 +86,8 @@ export interface GradcheckStageResult extends StageHeader {
   dims: number;
   samples: number;
   lambda: number;
+  /** ε of batch norm in the checked nets (absent in results written before it was recorded). */
+  eps?: number;
   passed: boolean;
   nets: { hidden: number[]; batchNorm: boolean; passed: boolean; checks: GradcheckEntry[] }[];
 }

@@ -4,10 +4,10 @@
 import { DEFAULT_GRADCHECK_H, DEFAULT_GRADCHECK_THRESHOLD, gradcheck, syntheticDataset } from '@bnlab/engine';
 import { intFlag, listFlag, numberFlag, parseFlags, UsageError, type Command } from './command.js';
 import { dataFlags, dataOptions } from './cmd-data.js';
-import { kernelFromFlag } from './cmd-train.js';
+import { epsFlag, kernelFromFlag } from './cmd-train.js';
 import { prepareDataset } from '../data/index.js';
 
-const help = `Usage: bnlab gradcheck [--hidden 50,50] [--batch-norm] [--dims 20] [--samples 4] [--lambda 0.005]
+const help = `Usage: bnlab gradcheck [--hidden 50,50] [--batch-norm] [--eps E] [--dims 20] [--samples 4] [--lambda 0.005]
                        [--h 1e-5] [--threshold 1e-6] [--seed 1] [--synthetic] [--kernel ID] [--json]
 
 Compares the analytic gradient of the cost with centred differences (float64) for every parameter
@@ -20,6 +20,7 @@ with code 1 when any error exceeds the threshold.
 Options:
   --hidden LIST      hidden layer sizes, comma-separated; '' for none (default 50,50)
   --batch-norm       batch-normalise every hidden layer
+  --eps E            ε inside batch norm's √(v + ε) (default 2.220446049250313e-16, Matlab's eps)
   --dims D           input dimensions used (default 20)
   --samples N        training images used (default 4)
   --lambda L         L2 regularisation (default 0.005)
@@ -43,6 +44,7 @@ export const command: Command = {
         ...dataFlags,
         hidden: { type: 'string' },
         'batch-norm': { type: 'boolean' },
+        eps: { type: 'string' },
         dims: { type: 'string' },
         samples: { type: 'string' },
         lambda: { type: 'string' },
@@ -89,6 +91,7 @@ export const command: Command = {
       x, y, n: samples, d: dims, K,
       hidden: listFlag(values.hidden, 'hidden', [50, 50]),
       batchNorm: values['batch-norm'] === true,
+      eps: epsFlag(values.eps),
       lambda: numberFlag(values.lambda, 'lambda', 0.005),
       h, threshold, seed, kernel,
     });

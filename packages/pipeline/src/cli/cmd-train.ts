@@ -2,7 +2,7 @@
 // accuracies (or --json), and with --save writes the trained network and the data normalisation.
 import { availableParallelism } from 'node:os';
 import {
-  MAX_KERNEL_THREADS, createKernel, defaultKernelId, engineIdentity, kernelIds, kernelCanThread, normalizeTrainConfig, nsFromEpochs, serializeModel, train,
+  MAX_KERNEL_THREADS, createKernel, optionValueError, trainingOption, defaultKernelId, engineIdentity, kernelIds, kernelCanThread, normalizeTrainConfig, nsFromEpochs, serializeModel, train,
   type Kernel, type NormalizedTrainConfig, type TrainResult,
 } from '@bnlab/engine';
 import path from 'node:path';
@@ -19,7 +19,7 @@ export function spareThreads(parallel: number): number {
   return Math.max(1, Math.min(MAX_DEFAULT_THREADS, Math.floor(availableParallelism() / parallel)));
 }
 
-const help = `Usage: bnlab train [--dataset cifar10] [--hidden 50,50] [--batch-norm] [--lambda 0.005]
+const help = `Usage: bnlab train [--dataset cifar10] [--hidden 50,50] [--batch-norm] [--eps E] [--lambda 0.005]
                    [--eta-min 1e-5] [--eta-max 1e-1] [--batch 100] [--ns-epochs 5 | --ns N]
                    [--cycles 2] [--init he | --sigma S] [--seed 1] [--kernel ID] [--threads N]
                    [--save FILE] [--json]
@@ -35,6 +35,7 @@ Options:
   --validation N        validation images: a count, or a fraction when 0 < N < 1 (default 0.1)
   --hidden LIST         hidden layer sizes, comma-separated; '' for none (default 50,50)
   --batch-norm          batch-normalise every hidden layer
+  --eps E               ε inside batch norm's √(v + ε) (default 2.220446049250313e-16, Matlab's eps)
   --lambda L            L2 regularisation (default 0.005)
   --eta-min E           smallest learning rate of the cycle (default 1e-5)
   --eta-max E           largest learning rate of the cycle (default 1e-1)
@@ -74,6 +75,15 @@ export function kernelFromFlag(id: string | undefined, fallback = defaultKernelI
   return createKernel(wanted, { threads: threadsFlag(threadsValue, wanted, spareThreads(1)) });
 }
 
+/** --eps: ε of batch norm, > 0 and ≤ 1 (the engine's option range), default Matlab's eps. */
+export function epsFlag(value: string | undefined): number {
+  const o = trainingOption('eps')!;
+  const eps = numberFlag(value, 'eps', o.default as number);
+  const why = optionValueError(o, eps);
+  if (why !== null) throw new UsageError(`--eps: ${value} ${why} (ε only avoids dividing by zero; the default is ${o.default})`);
+  return eps;
+}
+
 export interface SavedModelExtra {
   format: 'bnlab-model/1';
   config: NormalizedTrainConfig;
@@ -94,6 +104,7 @@ export const command: Command = {
         ...dataFlags,
         hidden: { type: 'string' },
         'batch-norm': { type: 'boolean' },
+        eps: { type: 'string' },
         lambda: { type: 'string' },
         'eta-min': { type: 'string' },
         'eta-max': { type: 'string' },
@@ -129,6 +140,7 @@ export const command: Command = {
       cycles: intFlag(values.cycles, 'cycles', 2, 1),
       seed: intFlag(values.seed, 'seed', 1, 0),
       pointsPerCycle: intFlag(values['points-per-cycle'], 'points-per-cycle', 10, 1),
+      eps: epsFlag(values.eps),
     };
     const nsEpochs = intFlag(values['ns-epochs'], 'ns-epochs', 5, 1);
     const nsUpdates = values.ns === undefined ? undefined : intFlag(values.ns, 'ns', 0, 1);

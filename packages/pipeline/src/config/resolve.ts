@@ -53,6 +53,7 @@ export function resolveDocument(
       cycles: t.cycles as number,
       pointsPerCycle: t.pointsPerCycle as number,
       init,
+      eps: t.eps as number,
     };
   };
   const searchTraining = (stage: string): SearchTraining => {
@@ -112,6 +113,7 @@ export function resolveDocument(
       dims: gc.dims as number,
       samples: gc.samples as number,
       lambda: gc.lambda as number,
+      eps: training().eps,
       seed: gc.seed as number,
     },
     curves: { nets: netList('curves'), seeds: seeds(stagesDoc.curves.seeds as number), training: training('curves') },

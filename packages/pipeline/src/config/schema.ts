@@ -94,7 +94,8 @@ function problemsOf(errors: ErrorObject[]): SchemaProblem[] {
         problems.push({ path, at: 'value', message: (e.parentSchema?.errorMessage as string | undefined) ?? e.message ?? e.keyword });
         break;
       default:
-        problems.push({ path, at: 'value', message: e.message ?? e.keyword });
+        // A key's own errorMessage (a hint) replaces ajv's wording.
+        problems.push({ path, at: 'value', message: (e.parentSchema?.errorMessage as string | undefined) ?? e.message ?? e.keyword });
     }
   }
   return problems;

@@ -50,6 +50,8 @@ export interface Training {
   /** History points recorded per cycle (the last update of a cycle is always one). */
   pointsPerCycle: number;
   init: Init;
+  /** ε inside batch norm's square root. */
+  eps: number;
 }
 
 /** Training settings of a stage whose λ comes from elsewhere (a search draw, or the fine stage's best). */
@@ -66,6 +68,8 @@ export interface GradcheckStage {
   dims: number;
   samples: number;
   lambda: number;
+  /** ε of batch norm (defaults.training.eps). */
+  eps: number;
   /** Seed of the nets' initialisation. */
   seed: number;
 }

@@ -24,7 +24,7 @@ export function gradcheckStage(env: StageEnv, data: PreparedDataset): { result: 
   const nets = s.nets.map((net) => {
     const r = gradcheck({
       x, y, n: s.samples, d: s.dims, K: data.K,
-      hidden: [...net.hidden], batchNorm: net.batchNorm, lambda: s.lambda, h: s.h, threshold: s.threshold, seed: s.seed,
+      hidden: [...net.hidden], batchNorm: net.batchNorm, lambda: s.lambda, eps: s.eps, h: s.h, threshold: s.threshold, seed: s.seed,
     });
     return { name: netLabel(net), hidden: [...net.hidden], batchNorm: net.batchNorm, passed: r.passed, checks: r.checks };
   });
@@ -36,11 +36,12 @@ export function gradcheckStage(env: StageEnv, data: PreparedDataset): { result: 
     dims: s.dims,
     samples: s.samples,
     lambda: s.lambda,
+    eps: s.eps,
     passed: nets.every((n) => n.passed),
     nets: nets.map(({ name: _name, ...rest }) => rest),
   };
 
-  const table = [`gradient check: ${s.samples} images × ${s.dims} dims, λ = ${s.lambda}, h = ${s.h}, threshold ${s.threshold}`];
+  const table = [`gradient check: ${s.samples} images × ${s.dims} dims, λ = ${s.lambda}, ε = ${s.eps}, h = ${s.h}, threshold ${s.threshold}`];
   for (const n of nets) {
     table.push(`  ${n.name} [${n.hidden.join(', ')}]: ${n.passed ? 'passed' : 'FAILED'}`);
     for (const c of n.checks) {

@@ -36,6 +36,7 @@ export function trainConfig(net: NetSpec, t: SearchTraining, lambda: number, see
     cycles: t.cycles,
     pointsPerCycle: t.pointsPerCycle,
     seed,
+    eps: t.eps,
   }) };
 }
 
