@@ -1,40 +1,11 @@
-// The shapes of the pipeline's stage results (results/<profile>/<stage>/result.json): the report's
-// input contract. The pipeline produces them (and validates them against JSON Schemas); the report
-// only reads them. Everything here is determined by the configuration and the trial records, so a
-// re-run over a complete trial store reproduces each file byte for byte. No machine paths, no clocks.
+// The shapes the report reads: the data and gradcheck stage results, and the inputs of the chart
+// functions (a group of runs with histories, a λ search, an evaluation's runs). The pipeline's kinds
+// produce their results and adapt them to these shapes. No machine paths, no clocks.
 
-export interface Split3 {
-  train: number;
-  validation: number;
-  test: number;
-}
+// The engine's result types, defined once there and imported as types only: the report stays free of engine code.
+import type { HistoryPoint, Init, Pair, Split3, TrainResult } from '@bnlab/engine';
 
-export interface Pair {
-  train: number;
-  validation: number;
-}
-
-/** One recorded point of a training history (about 10 per cycle). */
-export interface HistoryPoint {
-  update: number;
-  epoch: number;
-  eta: number;
-  cost: Pair;
-  loss: Pair;
-  accuracy: Pair;
-}
-
-/** What one training run determines (the engine's training output). */
-export interface TrainResult {
-  accuracy: Split3;
-  cost: Split3;
-  loss: Split3;
-  history: HistoryPoint[];
-  /** The cost became NaN or infinite: training stopped there; the figures are the last finite ones. */
-  diverged: boolean;
-}
-
-export type Init = { kind: 'he' } | { kind: 'normal'; sigma: number };
+export type { HistoryPoint, Init, Pair, Split3, TrainResult };
 
 export interface NetSpec {
   hidden: number[];
@@ -45,6 +16,8 @@ export interface NetSpec {
 /** Present in every stage result. */
 export interface StageHeader {
   stage: StageName;
+  /** The stage's kind (grid, search, …; data for the built-in data stage). */
+  kind?: string;
   profile: string;
   /** sha256 of the stage's resolved configuration (canonical JSON). */
   configHash: string;
@@ -53,7 +26,8 @@ export interface StageHeader {
   kernel: string;
 }
 
-export type StageName = 'data' | 'gradcheck' | 'curves' | 'coarse' | 'fine' | 'final' | 'sigma' | 'report';
+/** A stage's name: the user's (experiments.yaml), or a built-in one (data). */
+export type StageName = string;
 
 export interface Preparation {
   /** 'main' (the study's split) or 'final' (the final stage's smaller validation set). */
@@ -80,7 +54,7 @@ export interface GradcheckEntry {
 }
 
 export interface GradcheckStageResult extends StageHeader {
-  stage: 'gradcheck';
+
   threshold: number;
   h: number;
   dims: number;
@@ -108,7 +82,6 @@ export interface CurveGroup {
 }
 
 export interface CurvesStageResult extends StageHeader {
-  stage: 'curves';
   groups: CurveGroup[];
 }
 
@@ -123,7 +96,6 @@ export interface SearchTrial {
 }
 
 export interface CoarseStageResult extends StageHeader {
-  stage: 'coarse';
   /** λ = 10^u, u uniform in [exponentMin, exponentMax]. */
   exponentMin: number;
   exponentMax: number;
@@ -136,7 +108,6 @@ export interface CoarseStageResult extends StageHeader {
 }
 
 export interface FineStageResult extends StageHeader {
-  stage: 'fine';
   halfWidth: number;
   floor: number;
   net: NetSpec;
@@ -154,7 +125,6 @@ export interface FinalRun {
 }
 
 export interface FinalStageResult extends StageHeader {
-  stage: 'final';
   lambda: number;
   cycles: number;
   groups: {
@@ -172,24 +142,5 @@ export interface SigmaGroup extends CurveGroup {
 }
 
 export interface SigmaStageResult extends StageHeader {
-  stage: 'sigma';
   groups: SigmaGroup[];
-}
-
-/** Everything the report renders: the stage results plus compute time summed from the trial records' meta. */
-export interface StudyResults {
-  profile: string;
-  data: DataStageResult;
-  gradcheck: GradcheckStageResult;
-  curves: CurvesStageResult;
-  coarse: CoarseStageResult;
-  fine: FineStageResult;
-  final: FinalStageResult;
-  sigma: SigmaStageResult;
-  /** Compute seconds per stage, summed from trial records' meta (not part of any hash). */
-  computeSeconds: Partial<Record<StageName, number>>;
-  /** Free text naming the data the study ran on, e.g. "the real CIFAR-10 subset (5170 + 1017 images)". */
-  dataNote: string;
-  /** The study's title (experiments.yaml `stages.report.title`); the report's heading when given. */
-  title?: string;
 }

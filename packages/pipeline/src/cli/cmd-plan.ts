@@ -12,14 +12,14 @@ const help = `Usage: bnlab plan [-c|--profile NAME] [--config FILE] [--kernel ID
 
 Lists the study's profiles and prints its graph under one profile: each stage, what it depends on,
 whether its result (results/<profile>/<stage>/result.json) is current, and how many of its trials
-the trial store (results/<profile>/trials/) holds; then the work left. Looks only: nothing is
+the trial store (results/trials/) holds; then the work left. Looks only: nothing is
 trained or deleted (preparing the data may fill its cache in .bnlab/data). When the data files are
 present, their fingerprints are checked against the data stage's result; trial hashes use the
 fingerprints in that result.
 
 A training stage is current when its configuration is unchanged, all its trials are stored and
-aggregating them gives exactly its result.json. The trials of fine and final depend on the
-searches' results: until those are current, their counts are the configured sizes.
+aggregating them gives exactly its result.json. The trials of a stage that reads another (from:)
+depend on that stage's result: until it is current, their counts are the configured sizes.
 
 Options:
   -c, --profile NAME  the profile (default: env NX_TASK_TARGET_CONFIGURATION, else 'default')

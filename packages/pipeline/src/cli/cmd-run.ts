@@ -1,11 +1,11 @@
 // bnlab run <stage>: runs one stage of the study (what each Nx target calls).
 import { availableParallelism } from 'node:os';
-import type { StageName } from '@bnlab/report';
 import { isStageName, stageNames } from '../config/index.js';
 import { chooseView } from '../stages/progress.js';
 import { runStage, type StageOutcome } from '../stages/run-stage.js';
 import { openStudy } from '../stages/workspace.js';
 import { localExecutor } from '../trials/local-executor.js';
+import { didYouMean } from '../config/errors.js';
 import { BnlabError, intFlag, parseFlags, UsageError, type Command } from './command.js';
 import { spareThreads, threadsFlag } from './cmd-train.js';
 
@@ -13,11 +13,12 @@ const help = `Usage: bnlab run <stage> [-c|--profile NAME] [--config FILE] [--wo
                  [--kernel ID] [--threads N] [--queue URL]
 
 Runs one stage of the study in experiments.yaml from its upstream stages' results, reusing every
-trial already in the trial store (results/<profile>/trials/) and training the missing ones on a
-pool of worker threads. Writes results/<profile>/<stage>/result.json (determined by the
-configuration and the trial records alone) and timing.json beside it.
+trial already in the trial store (results/trials/, shared by every profile) and training the
+missing ones on a pool of worker threads. Writes results/<profile>/<stage>/result.json (determined
+by the configuration and the trial records alone) and timing.json beside it.
 
-Stages: ${stageNames.join(', ')}, or all (every stage in order).
+Stages: data (built in) and the stages experiments.yaml declares (bnlab plan lists them), or all
+(every stage in order).
 Each Nx target of the pipeline project calls this: npx nx run pipeline:<stage> -c <profile>.
 
 Options:
@@ -57,15 +58,18 @@ export const command: Command = {
       'run',
       true,
     );
-    if (positionals.length !== 1) throw new UsageError(`run: expected one stage (${stageNames.join(', ')}, all), got ${positionals.length} (see bnlab run --help)`);
+    if (positionals.length !== 1) throw new UsageError(`run: expected one stage (or all), got ${positionals.length} (see bnlab run --help)`);
     const target = positionals[0];
-    if (target !== 'all' && !isStageName(target)) throw new UsageError(`run: unknown stage '${target}' (stages: ${stageNames.join(', ')}, all)`);
     const maxTrials = values['max-trials'] === undefined ? undefined : intFlag(values['max-trials'], 'max-trials', 0, 1);
     const env = openStudy({ profile: values.profile, config: values.config, kernel: values.kernel });
+    const names = stageNames(env.study);
+    if (target !== 'all' && !isStageName(env.study, target)) {
+      throw new UsageError(`run: unknown stage '${target}'${didYouMean(target, names)} (stages: ${names.join(', ')}, all)`);
+    }
     const workers = intFlag(values.workers, 'workers', env.study.workers ?? availableParallelism(), 1);
     const threadsPerWorker = threadsFlag(values.threads, env.kernel, spareThreads(workers));
     const queueUrl = values.queue ?? (env.study.executor.kind === 'queue' ? env.study.executor.url : undefined) ?? process.env.BNLAB_QUEUE;
-    const stages: StageName[] = target === 'all' ? [...stageNames] : [target as StageName];
+    const stages = target === 'all' ? names : [target];
 
     // First Ctrl-C (or SIGTERM): start no more trials, keep the finished ones, exit 130 (143). Second: exit now.
     const interrupt = new AbortController();
@@ -89,10 +93,8 @@ export const command: Command = {
       for (const stage of stages) {
         let outcome: StageOutcome;
         try {
-          // The report (jsdom, Plot) and the queue (BullMQ) load only when used: seconds of start-up otherwise.
-          if (stage === 'report') {
-            outcome = await (await import('../stages/report.js')).runReportStage({ env, view, warn });
-          } else {
+          // The queue (BullMQ) loads only when used: seconds of start-up otherwise.
+          {
             outcome = await runStage(stage, {
               env,
               view,

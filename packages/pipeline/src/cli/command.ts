@@ -12,14 +12,9 @@ export interface Command {
   run(argv: string[], ctx: Context): Promise<number>;
 }
 
-/** An error whose message is the whole story for the user: printed as one line, no stack. */
-export class BnlabError extends Error {
-  constructor(message: string, readonly exitCode = 1) {
-    super(message);
-  }
-}
+import { UsageError } from '../errors.js';
 
-export class UsageError extends BnlabError {}
+export { BnlabError, UsageError } from '../errors.js';
 
 /** node:util parseArgs in strict mode, with its errors turned into one-line usage errors. */
 export function parseFlags<T extends NonNullable<ParseArgsConfig['options']>>(

@@ -1,6 +1,6 @@
 // Configuration errors: every problem of experiments.yaml at once, one line each, sorted by position:
 //   experiments.yaml:14:12 stages.coarse.samples: must be an integer
-import { BnlabError } from '../cli/command.js';
+import { BnlabError } from '../errors.js';
 
 export interface ConfigIssue {
   /** 1-based; absent when the problem has no place in the file (an unknown profile given on the command line). */

@@ -1,10 +1,15 @@
 // From a merged, schema-valid document (built-in defaults ← base file ← profile) to the ResolvedStudy,
-// with the checks a schema cannot express (ranges, cross-references between keys). Problems carry
-// their path in the merged document; the caller finds where in the file they came from.
-import { closest } from './errors.js';
+// with the checks a schema cannot express (ranges, cross-references between keys, the stage graph).
+// Each stage is resolved by its kind's module (kinds/registry.ts). Problems carry their path in the
+// merged document; the caller finds where in the file they came from.
+import { TRAINING_OPTIONS, type Init } from '@bnlab/engine';
+import { KINDS, kindOf } from '../kinds/registry.js';
+import type { ResolveContext } from '../kinds/kind.js';
+import { closest, didYouMean } from './errors.js';
 import { deepMerge, type Plain } from './merge.js';
-import type { PathSegment } from './schema.js';
-import type { Dataset, Executor, Init, Net, ResolvedStudy, SearchTraining, Stages, Training } from './types.js';
+import { STUDY_OPTIONS, studyOption, studyValueError } from './options.js';
+import { validateFragment, type PathSegment } from './schema.js';
+import type { Dataset, Executor, Net, ResolvedStage, ResolvedStudy, Training } from './types.js';
 
 export interface SemanticProblem {
   /** Candidate paths in the merged document, most specific first: the first one the file sets is reported. */
@@ -14,6 +19,9 @@ export interface SemanticProblem {
 
 /** Input dimensions of each data set (the gradient check's `dims` must fit). */
 const DIMENSIONS: Record<Dataset, number> = { cifar10: 3072, 'fashion-mnist': 784 };
+
+/** Target names the Nx project already uses, and the built-in data stage. */
+export const RESERVED_STAGE_NAMES = ['data', 'all', 'compile'] as const;
 
 /** Throws nothing: returns the study and every problem found (the study is only trustworthy when there are none). */
 export function resolveDocument(
@@ -27,7 +35,7 @@ export function resolveDocument(
 
   const data = doc.data as Plain;
   const defaults = doc.defaults as Plain;
-  const stagesDoc = doc.stages as Record<string, Plain>;
+  const stagesDoc = (doc.stages ?? {}) as Record<string, Plain>;
   const netTable = defaults.nets as Record<string, number[]>;
 
   for (const key of ['validation', 'finalValidation'] as const) {
@@ -39,113 +47,114 @@ export function resolveDocument(
     const layers: PathSegment[][] = stage ? [['stages', stage, 'training'], ['defaults', 'training']] : [['defaults', 'training']];
     const t = (stage ? deepMerge(defaults.training, stagesDoc[stage].training) : defaults.training) as Plain;
     const at = (key: string) => layers.map((l) => [...l, key]);
+    // The one rule between two engine options: a cycle's lowest learning rate is not above its highest.
     if ((t.etaMin as number) > (t.etaMax as number)) {
       problem([...at('etaMax'), ...at('etaMin')], `etaMin ${t.etaMin} > etaMax ${t.etaMax}: the cycle's lowest learning rate must not exceed its highest`);
     }
     if ('nsEpochs' in t && 'nsUpdates' in t) problem(at('nsUpdates'), 'set nsEpochs or nsUpdates, not both');
-    const init: Init = t.init === 'he' ? { kind: 'he' } : { kind: 'normal', sigma: (t.init as { normal: number }).normal };
+    const init: Init = t.init === 'he' || t.init === undefined ? { kind: 'he' } : { kind: 'normal', sigma: (t.init as { normal: number }).normal };
     return {
-      lambda: t.lambda as number,
-      etaMin: t.etaMin as number,
-      etaMax: t.etaMax as number,
-      batch: t.batch as number,
+      options: Object.fromEntries(TRAINING_OPTIONS.map((o) => [o.name, (t[o.name] ?? o.default) as number])),
       ns: 'nsUpdates' in t ? { updates: t.nsUpdates as number } : { epochs: t.nsEpochs as number },
-      cycles: t.cycles as number,
-      pointsPerCycle: t.pointsPerCycle as number,
       init,
-      eps: t.eps as number,
     };
   };
-  const searchTraining = (stage: string): SearchTraining => {
-    const { lambda: _unused, ...rest } = training(stage);
-    return rest;
-  };
-
-  const knownNet = (name: string, path: PathSegment[]): boolean => {
-    if (name in netTable) return true;
-    const near = closest(name, Object.keys(netTable));
-    const hint = near !== undefined ? ` (did you mean '${near}'?)` : '';
-    problem([path], `unknown net '${name}'${hint}: defaults.nets defines ${Object.keys(netTable).join(', ') || 'none'}`);
-    return false;
-  };
-  const netList = (stage: string): Net[] => {
-    const s = stagesDoc[stage];
-    const names = s.nets as string[];
-    const bns = s.batchNorm as boolean[];
-    return names.flatMap((name, i) =>
-      knownNet(name, ['stages', stage, 'nets', i]) ? bns.map((batchNorm) => ({ name, hidden: [...netTable[name]], batchNorm })) : [],
-    );
-  };
-  const oneNet = (name: string, batchNorm: boolean, path: PathSegment[]): Net => ({
-    name,
-    hidden: knownNet(name, path) ? [...netTable[name]] : [],
-    batchNorm,
-  });
-  const seeds = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
-
-  const gc = stagesDoc.gradcheck;
-  const dims = DIMENSIONS[data.dataset as Dataset];
-  if ((gc.dims as number) > dims) problem([['stages', 'gradcheck', 'dims'], ['data', 'dataset']], `${gc.dims} > ${dims}, the input dimensions of ${data.dataset}`);
-
-  const co = stagesDoc.coarse;
-  const [uMin, uMax] = co.exponents as [number, number];
-  if (!(uMin < uMax)) {
-    problem([['stages', 'coarse', 'exponents']], `empty range [${uMin}, ${uMax}]: the first exponent must be below the second`);
-  }
-  if ((co.keep as number) > (co.samples as number)) {
-    problem([['stages', 'coarse', 'keep'], ['stages', 'coarse', 'samples']], `keeps ${co.keep} of ${co.samples} samples: keep at most samples`);
-  }
-  const coarseNet = oneNet(co.net as string, co.batchNorm as boolean, ['stages', 'coarse', 'net']);
-
-  const fi = stagesDoc.fine;
-  const fineNet =
-    fi.net === undefined
-      ? { ...coarseNet, hidden: [...coarseNet.hidden], batchNorm: (fi.batchNorm as boolean | undefined) ?? coarseNet.batchNorm }
-      : oneNet(fi.net as string, (fi.batchNorm as boolean | undefined) ?? coarseNet.batchNorm, ['stages', 'fine', 'net']);
-
-  const fa = stagesDoc.final;
-  const si = stagesDoc.sigma;
-  const stages: Stages = {
-    gradcheck: {
-      nets: netList('gradcheck'),
-      threshold: gc.threshold as number,
-      h: gc.h as number,
-      dims: gc.dims as number,
-      samples: gc.samples as number,
-      lambda: gc.lambda as number,
-      eps: training().eps,
-      seed: gc.seed as number,
-    },
-    curves: { nets: netList('curves'), seeds: seeds(stagesDoc.curves.seeds as number), training: training('curves') },
-    coarse: {
-      net: coarseNet,
-      exponentMin: uMin,
-      exponentMax: uMax,
-      samples: co.samples as number,
-      seed: co.seed as number,
-      trialSeed: co.trialSeed as number,
-      keep: co.keep as number,
-      training: searchTraining('coarse'),
-    },
-    fine: {
-      net: fineNet,
-      samplesPerCentre: fi.samplesPerCentre as number,
-      halfWidth: fi.halfWidth as number,
-      floor: fi.floor as number,
-      seed: fi.seed as number,
-      trialSeed: fi.trialSeed as number,
-      training: searchTraining('fine'),
-    },
-    final: {
-      nets: netList('final'),
-      seeds: seeds(fa.runs as number),
-      preparation: fa.preparation as 'final' | 'main',
-      training: searchTraining('final'),
-    },
-    sigma: { sigmas: [...(si.sigmas as number[])], nets: netList('sigma'), seeds: seeds(si.seeds as number), training: training('sigma') },
-    report: { title: stagesDoc.report.title as string },
-  };
   training(); // defaults.training's own checks, even where every stage overrides it
+
+  // The graph: declared order, each stage after the stages it reads (a cycle is an error).
+  const declared = Object.keys(stagesDoc);
+  for (const name of declared) {
+    if ((RESERVED_STAGE_NAMES as readonly string[]).includes(name)) {
+      problem([['stages', name]], `'${name}' is a built-in target; give the stage another name`);
+    }
+  }
+  const kindName = (name: string) => stagesDoc[name].kind as string | undefined;
+  const reads = (name: string): string[] => {
+    const kind = kindOf(kindName(name) ?? '');
+    if (!kind) return [];
+    if (kind.name === 'report') return declared.filter((s) => s !== name && kindName(s) !== 'report');
+    return kind.from(stagesDoc[name]);
+  };
+  for (const name of declared) {
+    const k = kindName(name);
+    if (k === undefined) problem([['stages', name]], `missing 'kind' (${KINDS.map((x) => x.name).join(', ')})`);
+    else if (!kindOf(k)) problem([['stages', name, 'kind']], `unknown kind '${k}'${didYouMean(k, KINDS.map((x) => x.name))}; kinds: ${KINDS.map((x) => x.name).join(', ')}`);
+  }
+  const reports = declared.filter((s) => kindName(s) === 'report');
+  for (const extra of reports.slice(1)) problem([['stages', extra, 'kind']], `a study has one report stage ('${reports[0]}' is one already)`);
+
+  const order: string[] = [];
+  const state = new Map<string, 'visiting' | 'done'>();
+  const visit = (name: string, trail: string[]): void => {
+    if (state.get(name) === 'done') return;
+    if (state.get(name) === 'visiting') {
+      const cycle = [...trail.slice(trail.indexOf(name)), name];
+      problem([['stages', name, 'from'], ['stages', name]], `the stages read each other in a cycle: ${cycle.join(' → ')}`);
+      return;
+    }
+    state.set(name, 'visiting');
+    for (const up of reads(name)) if (up in stagesDoc) visit(up, [...trail, name]);
+    state.set(name, 'done');
+    order.push(name);
+  };
+  for (const name of declared) visit(name, []);
+
+  const resolved = new Map<string, ResolvedStage>();
+  for (const name of order) {
+    const raw = stagesDoc[name];
+    const kind = kindOf(kindName(name) ?? '');
+    if (!kind) continue;
+    const base: PathSegment[] = ['stages', name];
+    const problemAt = (keys: PathSegment[] | PathSegment[][], message: string) => {
+      const lists = (keys.length > 0 && Array.isArray(keys[0]) ? keys : [keys]) as PathSegment[][];
+      problem(lists.map((k) => [...base, ...k]), message);
+    };
+    // The kind's own keys, checked against its schema fragment (a profile's overrides are only checked here).
+    for (const p of validateFragment(`kind-${kind.name}`, raw)) problem([[...base, ...p.path]], p.message);
+    const ctx: ResolveContext = {
+      stage: name,
+      problem: problemAt,
+      training: () => training(name),
+      defaultTraining: () => training(),
+      netNames: Object.keys(netTable),
+      net: (netName, batchNorm, keys): Net => {
+        if (netName in netTable) return { name: netName, hidden: [...netTable[netName]], batchNorm };
+        problemAt(keys, `unknown net '${netName}'${didYouMean(netName, Object.keys(netTable))}: defaults.nets defines ${Object.keys(netTable).join(', ') || 'none'}`);
+        return { name: netName, hidden: [], batchNorm };
+      },
+      netTable: (names) => Object.fromEntries(names.filter((n) => n in netTable).map((n) => [n, [...netTable[n]]])),
+      checkOption: (option, keys) => {
+        if (studyOption(option)) return true;
+        const near = closest(option, STUDY_OPTIONS.map((o) => o.name));
+        problemAt(keys, `unknown option '${option}'${near ? ` (did you mean '${near}'?)` : ''}; options: ${STUDY_OPTIONS.map((o) => o.name).join(', ')}`);
+        return false;
+      },
+      checkValue: (option, value, keys) => {
+        const o = studyOption(option);
+        if (!o) return false;
+        const why = studyValueError(o, value, Object.keys(netTable));
+        if (why !== null) problemAt(keys, `${JSON.stringify(value)} is not a valid ${option}: ${why}`);
+        return why === null;
+      },
+      from: (up, keys, keeps) => {
+        if (!(up in stagesDoc)) {
+          problemAt(keys, `no stage '${up}'${didYouMean(up, declared.filter((s) => s !== name))}; stages: ${declared.join(', ')}`);
+          return undefined;
+        }
+        const upKind = kindOf(kindName(up) ?? '');
+        if (keeps && upKind && !upKind.keeps) {
+          const keeping = KINDS.filter((k) => k.keeps).map((k) => k.name).join(' or ');
+          problemAt(keys, `'${up}' is a ${upKind.name} stage, which keeps no values: read a ${keeping} stage`);
+          return undefined;
+        }
+        return resolved.get(up);
+      },
+      dimensions: DIMENSIONS[data.dataset as Dataset],
+    };
+    const settings = kind.resolve(raw, ctx);
+    const ups = reads(name).filter((s) => s in stagesDoc);
+    resolved.set(name, { name, kind: kind.name, dependsOn: kind.readsData ? ['data', ...ups] : ups, settings });
+  }
 
   const ex = doc.executor as Plain;
   let executor: Executor = { kind: 'local' };
@@ -167,7 +176,7 @@ export function resolveDocument(
     kernel: defaults.kernel as string,
     ...(typeof ex.workers === 'number' ? { workers: ex.workers } : {}),
     executor,
-    stages,
+    stages: order.filter((s) => resolved.has(s)).map((s) => resolved.get(s)!),
   };
   return { study, problems };
 }

@@ -19,6 +19,7 @@ type SchemaNode = Record<string, unknown>;
 export const schemaFile = new URL('../../experiments.schema.json', import.meta.url);
 
 let cached: { schema: SchemaNode; validate: ValidateFunction } | undefined;
+let ajvInstance: Ajv | undefined;
 
 function compiled(): { schema: SchemaNode; validate: ValidateFunction } {
   if (!cached) {
@@ -27,6 +28,7 @@ function compiled(): { schema: SchemaNode; validate: ValidateFunction } {
     const ajv = new Ajv({ allErrors: true, strict: true, verbose: true });
     ajv.addKeyword({ keyword: 'errorMessage', schemaType: 'string' });
     cached = { schema, validate: ajv.compile(schema) };
+    ajvInstance = ajv;
   }
   return cached;
 }
@@ -34,6 +36,15 @@ function compiled(): { schema: SchemaNode; validate: ValidateFunction } {
 export function schemaVersion(): number {
   const version = (compiled().schema.properties as Record<string, SchemaNode>).version;
   return version.const as number;
+}
+
+/** Every violation of `value` against the schema's definition `name` (a stage kind's keys, e.g. "kind-grid"). */
+export function validateFragment(name: string, value: unknown): SchemaProblem[] {
+  const { schema } = compiled();
+  const v = ajvInstance!.getSchema(`${schema.$id as string}#/definitions/${name}`);
+  if (!v) throw new Error(`experiments.schema.json has no definition '${name}'`);
+  if (v(value)) return [];
+  return problemsOf(v.errors ?? []);
 }
 
 /** Every schema violation of `doc` (the whole file as plain data). */
@@ -50,6 +61,7 @@ function problemsOf(errors: ErrorObject[]): SchemaProblem[] {
   for (const e of errors) {
     if (collapsed.some((c) => c !== e && e.schemaPath.startsWith(`${c.schemaPath}/`))) continue;
     if (e.keyword === 'propertyNames') continue; // its inner error (with propertyName) says which key
+    if (e.keyword === 'if') continue; // the `then` branch's own errors say what is wrong
     const path = pointerToPath(e.instancePath);
     const p = e.params as Record<string, unknown>;
     const propertyName = (e as ErrorObject & { propertyName?: string }).propertyName;

@@ -3,7 +3,7 @@
 // batches.meta.txt with the class names, one a line, label 0 first.
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { BnlabError } from '../cli/command.js';
+import { BnlabError } from '../errors.js';
 import { checkLabels, type RawDataset, type RawSplit } from './raw.js';
 
 export const CIFAR10_D = 3072;

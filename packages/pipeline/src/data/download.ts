@@ -8,7 +8,7 @@ import { get as httpsGet } from 'node:https';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
-import { BnlabError } from '../cli/command.js';
+import { BnlabError } from '../errors.js';
 import { CIFAR10_DIR_NAME, CIFAR10_FILES, CIFAR10_MD5, CIFAR10_URL, whereToPutCifar10 } from './cifar10.js';
 import { extractTar } from './tar.js';
 

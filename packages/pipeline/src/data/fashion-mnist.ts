@@ -5,7 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { BnlabError } from '../cli/command.js';
+import { BnlabError } from '../errors.js';
 import { checkLabels, type RawDataset, type RawSplit } from './raw.js';
 
 /** Where the Debian package dataset-fashion-mnist installs it. */

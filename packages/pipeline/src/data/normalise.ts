@@ -2,7 +2,7 @@
 // rest; pixels scaled to [0, 1], then every split standardised per dimension with the training split's
 // mean and population standard deviation (a constant dimension gets std 1 so it maps to 0, not NaN).
 // Statistics are accumulated in float64 in a fixed order, so the bytes are the same on any machine.
-import { BnlabError } from '../cli/command.js';
+import { BnlabError } from '../errors.js';
 import type { PreparedViews, SplitSizes } from './layout.js';
 import type { RawDataset } from './raw.js';
 

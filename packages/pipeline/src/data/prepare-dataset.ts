@@ -3,7 +3,7 @@
 // workspace root) is a parameter; nothing here reads process.env or the cwd.
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { BnlabError } from '../cli/command.js';
+import { BnlabError } from '../errors.js';
 import { cacheKey, CorruptEntry, deleteEntry, hashSources, loadEntry, writeEntry, CACHE_FORMAT, type CacheHeader, type SourceFile } from './cache.js';
 import { CIFAR10_FILES, readCifar10, resolveCifar10Dir, whereToPutCifar10 } from './cifar10.js';
 import { cifar10Source, downloadCifar10 } from './download.js';

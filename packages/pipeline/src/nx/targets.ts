@@ -10,9 +10,10 @@
 //   - outputs can't depend on the configuration except through options: results/{options.profile}/<stage>.
 // Stages hash the packages' sources but run their built dist/: every stage depends on `compile`
 // (scripts/build.mjs, cached), so a result is never computed by stale code under a new source hash.
-import type { ResolvedStudy, StageName } from '../config/types.js';
+import type { ResolvedStudy } from '../config/types.js';
 import { DEFAULT_PROFILE } from '../config/load.js';
-import { stageDependencies, stageDigest, stageNames } from '../config/stages.js';
+import { DATA_STAGE, findStage, stageDependencies, stageDigest, stageKind, stageNames } from '../config/stages.js';
+import { kindOf } from '../kinds/registry.js';
 
 /** The kinds of Nx input these targets use. */
 export type TargetInput = string | { runtime: string } | { env: string } | { dependentTasksOutputFiles: string; transitive?: boolean };
@@ -47,7 +48,7 @@ export const SOURCE_INPUTS: readonly string[] = [
 ];
 
 /** Every profile's trial records (the report's provenance reads their meta). */
-export const TRIAL_RECORDS = '{workspaceRoot}/results/*/trials/**/*.json';
+export const TRIAL_RECORDS = '{workspaceRoot}/results/trials/**/*.json';
 
 /** Builds what the stages run (WebAssembly kernels, then TypeScript): the root build script. */
 export const COMPILE_TARGET = 'compile';
@@ -58,16 +59,12 @@ export const COMPILE_OUTPUTS: readonly string[] = [
   '{workspaceRoot}/packages/pipeline/dist',
 ];
 
-const DESCRIPTIONS: Record<StageName, string> = {
-  data: 'prepare the data set for every split the study uses',
-  gradcheck: 'compare analytic and numerical gradients (fails above the threshold)',
-  curves: 'training histories of 3- and 9-layer nets, with and without batch norm',
-  coarse: 'coarse λ search (log-uniform)',
-  fine: 'fine λ search around the best coarse λs',
-  final: 'the best λ: mean ± std over several runs',
-  sigma: 'sensitivity to the initialisation σ',
-  report: 'render the report (Markdown, SVG, HTML)',
-};
+/** A stage's target description: its kind's, with the stage's name. */
+function description(study: ResolvedStudy, stage: string): string {
+  if (stage === DATA_STAGE) return 'prepare the data set for every split the study uses';
+  const kind = stageKind(study, stage);
+  return `${kind}: ${kindOf(kind)?.description ?? ''}`;
+}
 
 /**
  * The studies with kernel 'auto' replaced by `machineDefault` (this machine's fastest kernel), so the
@@ -80,10 +77,10 @@ export function resolveAutoKernel(studies: Record<string, ResolvedStudy>, machin
   );
 }
 
-/** One line per profile, `profile=digest`, for the stage's runtime input. */
-export function digestLine(studies: Record<string, ResolvedStudy>, stage: StageName): string {
+/** One line per profile, `profile=digest`, for the stage's runtime input (`-` where a profile lacks the stage). */
+export function digestLine(studies: Record<string, ResolvedStudy>, stage: string): string {
   return Object.entries(studies)
-    .map(([profile, study]) => `${profile}=${stageDigest(study, stage)}`)
+    .map(([profile, study]) => `${profile}=${stage === DATA_STAGE || findStage(study, stage) ? stageDigest(study, stage) : '-'}`)
     .join(' ');
 }
 
@@ -92,34 +89,36 @@ export function profileConfigurations(studies: Record<string, ResolvedStudy>): R
   return Object.fromEntries(Object.keys(studies).map((p) => [p, { profile: p }]));
 }
 
-export function stageTarget(studies: Record<string, ResolvedStudy>, stage: StageName): PipelineTarget {
+export function stageTarget(studies: Record<string, ResolvedStudy>, stage: string): PipelineTarget {
+  const base = studies[DEFAULT_PROFILE] ?? Object.values(studies)[0];
+  const isReport = stage !== DATA_STAGE && stageKind(base, stage) === 'report';
   const outputs = [`{workspaceRoot}/results/{options.profile}/${stage}`];
-  if (stage === 'report') outputs.push('{workspaceRoot}/report/{options.profile}');
+  if (isReport) outputs.push('{workspaceRoot}/report/{options.profile}');
   const inputs: TargetInput[] = [
     // The digest is computed here, when Nx builds the graph (which it redoes whenever experiments.yaml
     // changes): the command only echoes it, so hashing starts no node process per stage.
     { runtime: `echo ${digestLine(studies, stage)}` },
     ...SOURCE_INPUTS,
   ];
-  if (stage === 'data') inputs.push({ runtime: DATA_STAMP }, { env: 'BNLAB_CIFAR10_DIR' });
+  if (stage === DATA_STAGE) inputs.push({ runtime: DATA_STAMP }, { env: 'BNLAB_CIFAR10_DIR' });
   // Upstream results, transitively (a change two stages up reaches this one even if the middle
   // stage's result were unchanged, which it cannot be, but it keeps the rule obviously safe).
   else inputs.push({ dependentTasksOutputFiles: '**/result.json', transitive: true });
   // The report also sums compute time from the trial records' meta, which retraining identical
   // trials changes without changing any result.json.
-  if (stage === 'report') inputs.push(TRIAL_RECORDS);
+  if (isReport) inputs.push(TRIAL_RECORDS);
   return {
     executor: 'nx:run-commands',
     options: { command: `${BNLAB} run ${stage}` },
     configurations: profileConfigurations(studies),
     defaultConfiguration: DEFAULT_PROFILE,
-    dependsOn: [COMPILE_TARGET, ...stageDependencies[stage]],
+    dependsOn: [COMPILE_TARGET, ...stageDependencies(base, stage)],
     cache: true,
     // Each stage already uses every core.
     parallelism: false,
     inputs,
     outputs,
-    metadata: { description: DESCRIPTIONS[stage] },
+    metadata: { description: description(base, stage) },
   };
 }
 
@@ -134,12 +133,13 @@ export function pipelineTargets(studies: Record<string, ResolvedStudy>): Record<
       metadata: { description: 'build the packages the stages run (WebAssembly kernels, TypeScript)' },
     },
   };
-  for (const stage of stageNames) targets[stage] = stageTarget(studies, stage);
+  const base = studies[DEFAULT_PROFILE] ?? Object.values(studies)[0];
+  for (const stage of stageNames(base)) targets[stage] = stageTarget(studies, stage);
   targets.all = {
     executor: 'nx:noop',
     configurations: profileConfigurations(studies),
     defaultConfiguration: DEFAULT_PROFILE,
-    dependsOn: [...stageNames],
+    dependsOn: stageNames(base),
     metadata: { description: 'the whole study' },
   };
   return targets;

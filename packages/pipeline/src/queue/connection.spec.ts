@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { UsageError } from '../cli/command.js';
+import { UsageError } from '../errors.js';
 import { parseQueueUrl } from './connection.js';
 
 describe('parseQueueUrl', () => {

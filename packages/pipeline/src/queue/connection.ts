@@ -4,7 +4,7 @@
 // every entry point first checks the server with one bounded connection attempt (`checkRedis`) and
 // turns a failure into one line naming the URL.
 import { Redis, type RedisOptions } from 'ioredis';
-import { BnlabError, UsageError } from '../cli/command.js';
+import { BnlabError, UsageError } from '../errors.js';
 
 /** BullMQ key prefix and queue name: keys are `bnlab:trials:*`. */
 export const QUEUE_PREFIX = 'bnlab';

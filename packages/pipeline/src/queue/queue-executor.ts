@@ -12,7 +12,7 @@
 // with finished jobs (their records readable on the next run) and nothing queued for nobody.
 import { Job, Queue, QueueEvents } from 'bullmq';
 import { Redis } from 'ioredis';
-import { BnlabError } from '../cli/command.js';
+import { BnlabError } from '../errors.js';
 import type { TrialEvents, TrialExecutor, TrialSpec } from '../trials/executor.js';
 import { bullConnection, checkRedis, CONNECT_TIMEOUT_MS, parseQueueUrl, QUEUE_NAME, QUEUE_PREFIX, withTimeout, type QueueTarget } from './connection.js';
 import { decodeRecord, encodeSpec, jobIdOf, type JobProgress } from './protocol.js';

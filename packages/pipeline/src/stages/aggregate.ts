@@ -1,11 +1,11 @@
 // Pure aggregation helpers shared by the stages: ranking search trials and summarising runs.
-import type { SearchTrial, Split3, TrainResult } from '@bnlab/report';
+import type { Split3 } from '@bnlab/report';
 
 /**
  * Best first: finished trials by validation accuracy (higher first), diverged trials last; ties keep
  * draw order (Array.prototype.sort is stable), so the ranking is a pure function of the trials.
  */
-export function rankTrials(trials: readonly SearchTrial[]): SearchTrial[] {
+export function rankTrials<T extends { diverged: boolean; accuracy: Split3 }>(trials: readonly T[]): T[] {
   return [...trials].sort((a, b) => Number(a.diverged) - Number(b.diverged) || b.accuracy.validation - a.accuracy.validation);
 }
 
@@ -31,9 +31,4 @@ export function meanStd(splits: readonly Split3[]): { mean: Split3; std: Split3 
     mean: { train: mean(col('train')), validation: mean(col('validation')), test: mean(col('test')) },
     std: { train: sampleStd(col('train')), validation: sampleStd(col('validation')), test: sampleStd(col('test')) },
   };
-}
-
-/** The figures a search keeps of a trial (no history). */
-export function searchTrial(lambda: number, seed: number, hash: string, r: TrainResult): SearchTrial {
-  return { lambda, seed, hash, accuracy: r.accuracy, cost: r.cost, diverged: r.diverged };
 }

@@ -6,9 +6,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import path from 'node:path';
-import type { StageHeader, StageName } from '@bnlab/report';
-import { BnlabError } from '../cli/command.js';
-import { stageDigest } from '../config/stages.js';
+import type { StageHeader } from '@bnlab/report';
+import { BnlabError } from '../errors.js';
+import { stageDigest, stageKind } from '../config/stages.js';
 import type { ResolvedStudy } from '../config/types.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { canonicalJson } from '../util/canonical-json.js';
@@ -23,7 +23,7 @@ export interface StageEnv {
   engine: string;
 }
 
-export function resultFile(workspace: string, profile: string, stage: StageName): string {
+export function resultFile(workspace: string, profile: string, stage: string): string {
   return path.join(workspace, 'results', profile, stage, 'result.json');
 }
 
@@ -33,8 +33,10 @@ export function shown(env: { workspace: string }, file: string): string {
   return rel.startsWith('..') ? file : rel.split(path.sep).join('/');
 }
 
-export function stageHeader(env: StageEnv, stage: StageName, kernel = env.kernel, engine = env.engine): StageHeader {
-  return { stage, profile: env.study.profile, configHash: stageDigest(env.study, stage), engine, kernel };
+export function stageHeader(env: StageEnv, stage: string, kernel = env.kernel, engine = env.engine): StageHeader {
+  // The data stage's header has no kind (its result is the same bytes as before kinds existed).
+  const kind = stage === 'data' ? {} : { kind: stageKind(env.study, stage) };
+  return { stage, ...kind, profile: env.study.profile, configHash: stageDigest(env.study, stage), engine, kernel };
 }
 
 /** Pretty JSON with every object's keys sorted; the same value always gives the same bytes. */
@@ -52,7 +54,7 @@ export type ResultState =
  * The state of a stage's result.json: absent, unreadable or not matching its schema, made from
  * another configuration or engine (stale), or current.
  */
-export function resultState(env: StageEnv, stage: StageName): ResultState {
+export function resultState(env: StageEnv, stage: string): ResultState {
   const file = resultFile(env.workspace, env.study.profile, stage);
   if (!existsSync(file)) return { state: 'missing' };
   let value: unknown;
@@ -61,23 +63,23 @@ export function resultState(env: StageEnv, stage: StageName): ResultState {
   } catch (err) {
     return { state: 'invalid', why: `not JSON (${(err as Error).message})` };
   }
-  const errors = schemaErrors(`result-${stage}`, value);
+  const errors = schemaErrors(`result-${stageKind(env.study, stage)}`, value);
   if (errors.length > 0) return { state: 'invalid', why: errors.slice(0, 3).join('; ') };
   // The report's manifest has no configuration hash: whether it is current is Nx's to judge.
-  if (stage === 'report') return { state: 'current', value };
+  if (stageKind(env.study, stage) === 'report') return { state: 'current', value };
   const h = value as StageHeader;
   const digest = stageDigest(env.study, stage);
   if (h.profile !== env.study.profile) return { state: 'stale', why: `it is profile '${h.profile}''s` };
   if (h.configHash !== digest) return { state: 'stale', why: "the stage's configuration changed since it was written" };
   // gradcheck always checks in float64 with its own kernel; the data stage trains nothing.
-  if (stage !== 'data' && stage !== 'gradcheck' && h.engine !== env.engine) {
+  if (stage !== 'data' && stageKind(env.study, stage) !== 'gradcheck' && h.engine !== env.engine) {
     return { state: 'stale', why: `it was computed by ${h.engine}, this run uses ${env.engine}` };
   }
   return { state: 'current', value };
 }
 
 /** An upstream result the stage needs; anything but a current one is an error naming what to run. */
-export function upstreamResult<T>(env: StageEnv, stage: StageName): T {
+export function upstreamResult<T>(env: StageEnv, stage: string): T {
   const file = shown(env, resultFile(env.workspace, env.study.profile, stage));
   const s = resultState(env, stage);
   switch (s.state) {
@@ -86,14 +88,14 @@ export function upstreamResult<T>(env: StageEnv, stage: StageName): T {
     case 'missing':
       throw new BnlabError(`run '${stage}' first: ${file} is missing`);
     case 'invalid':
-      throw new BnlabError(`run '${stage}' again: ${file} is not a valid ${stage} result (${s.why})`);
+      throw new BnlabError(`run '${stage}' again: ${file} is not a valid ${stageKind(env.study, stage)} result (${s.why})`);
     case 'stale':
       throw new BnlabError(`run '${stage}' first: ${file} is out of date (${s.why})`);
   }
 }
 
 export interface Timing {
-  stage: StageName;
+  stage: string;
   profile: string;
   wallSeconds: number;
   /** Trial seconds summed from the records this run trained. */
@@ -106,8 +108,8 @@ export interface Timing {
 }
 
 /** Validates and writes result.json (temp + rename), then timing.json beside it. */
-export function writeStageResult(env: StageEnv, stage: StageName, result: unknown, timing: Omit<Timing, 'host' | 'finishedAt'>): string {
-  const errors = schemaErrors(`result-${stage}`, result);
+export function writeStageResult(env: StageEnv, stage: string, result: unknown, timing: Omit<Timing, 'host' | 'finishedAt'>): string {
+  const errors = schemaErrors(`result-${stageKind(env.study, stage)}`, result);
   if (errors.length > 0) throw new Error(`the ${stage} result does not match its schema: ${errors.join('; ')}`);
   const file = resultFile(env.workspace, env.study.profile, stage);
   writeFileAtomic(file, resultText(result));

@@ -4,7 +4,7 @@
 // and check it against this result, so a data set changed behind the pipeline's back is an error,
 // never a silently wrong trial hash.
 import type { DataStageResult, Preparation } from '@bnlab/report';
-import { BnlabError } from '../cli/command.js';
+import { BnlabError } from '../errors.js';
 import { prepareDataset, type PreparedDataset } from '../data/index.js';
 import { resultFile, shown, stageHeader, type StageEnv } from './context.js';
 

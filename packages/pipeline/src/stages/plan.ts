@@ -3,12 +3,12 @@
 // written or deleted. A training stage's result counts as current only when all its trials are
 // stored and aggregating them gives exactly the bytes of its result.json.
 import { readFileSync } from 'node:fs';
-import type { DataStageResult, StageName } from '@bnlab/report';
-import { stageDependencies, stageNames } from '../config/index.js';
+import type { DataStageResult } from '@bnlab/report';
+import { stageDependencies, stageNames } from '../config/stages.js';
 import { readRecord, trialStoreDir } from '../trials/store.js';
 import type { TrialRecord } from '../trials/executor.js';
 import { resultFile, resultState, resultText, type StageEnv } from './context.js';
-import { isTrainingStage, planStage, type TrainingStage } from './run-stage.js';
+import { isTrainingStage, planStage, stageKindModule } from './run-stage.js';
 
 export type ResultStatus = 'current' | 'missing' | 'stale' | 'invalid' | 'unchecked';
 
@@ -19,8 +19,8 @@ export interface PlannedTrial {
 }
 
 export interface StagePlan {
-  stage: StageName;
-  dependsOn: StageName[];
+  stage: string;
+  dependsOn: string[];
   result: ResultStatus;
   /** Why the result is not current. */
   reason?: string;
@@ -48,24 +48,13 @@ export interface StudyPlan {
   /** Some stage's trials depend on an upstream result that is not current yet. */
   trialsUnknown: boolean;
   /** Stages whose result is not current, or whose upstream is not, in graph order. */
-  stagesToRun: StageName[];
+  stagesToRun: string[];
 }
 
 /** How many trials a stage will need, from its configuration alone. */
-export function configuredTrialCount(env: StageEnv, stage: TrainingStage): number {
-  const s = env.study.stages;
-  switch (stage) {
-    case 'curves':
-      return s.curves.nets.length * s.curves.seeds.length;
-    case 'coarse':
-      return s.coarse.samples;
-    case 'fine':
-      return s.coarse.keep * s.fine.samplesPerCentre;
-    case 'final':
-      return s.final.nets.length * s.final.seeds.length;
-    case 'sigma':
-      return s.sigma.sigmas.length * s.sigma.nets.length * s.sigma.seeds.length;
-  }
+export function configuredTrialCount(env: StageEnv, stage: string): number {
+  const { stage: s, kind } = stageKindModule(env, stage);
+  return kind.configuredTrials?.(s.settings) ?? 0;
 }
 
 /**
@@ -73,15 +62,16 @@ export function configuredTrialCount(env: StageEnv, stage: TrainingStage): numbe
  * prepare it; a data result that disagrees is stale. Without them the data result is trusted.
  */
 export function planStudy(env: StageEnv, warn: (line: string) => void = () => {}, fingerprints?: Record<string, string>): StudyPlan {
-  const dir = trialStoreDir(env.workspace, env.study.profile);
-  const plans = new Map<StageName, StagePlan>();
-  for (const stage of stageNames) {
-    const dependsOn = [...stageDependencies[stage]];
+  const dir = trialStoreDir(env.workspace);
+  const plans = new Map<string, StagePlan>();
+  const names = stageNames(env.study);
+  for (const stage of names) {
+    const dependsOn = stageDependencies(env.study, stage);
     const blocked = dependsOn.find((d) => plans.get(d)?.result !== 'current');
     const p: StagePlan = { stage, dependsOn, result: 'missing', trials: null };
     plans.set(stage, p);
 
-    if (stage === 'report') {
+    if (stage !== 'data' && stageKindModule(env, stage).kind.name === 'report') {
       // The report stage's output is the report package's; its freshness is Nx's to judge.
       p.result = 'unchecked';
       continue;
@@ -97,7 +87,7 @@ export function planStudy(env: StageEnv, warn: (line: string) => void = () => {}
       }
     }
 
-    if (isTrainingStage(stage)) {
+    if (isTrainingStage(env, stage)) {
       if (blocked !== undefined) {
         // Its trials' hashes need current upstream results (data fingerprints, the searches' best λs).
         const n = configuredTrialCount(env, stage);
@@ -119,12 +109,13 @@ export function planStudy(env: StageEnv, warn: (line: string) => void = () => {}
       p.reason = `upstream '${blocked}' is not current`;
     }
   }
-  const stages = stageNames.map((s) => plans.get(s)!);
-  const toRun = new Set<StageName>();
+  const stages = names.map((s) => plans.get(s)!);
+  const toRun = new Set<string>();
   for (const p of stages) {
-    if ((p.result !== 'current' && p.stage !== 'report') || p.dependsOn.some((d) => toRun.has(d))) toRun.add(p.stage);
+    if ((p.result !== 'current' && p.result !== 'unchecked') || p.dependsOn.some((d) => toRun.has(d))) toRun.add(p.stage);
   }
-  if (toRun.size > 0) toRun.add('report');
+  // The report's freshness is Nx's to judge: it runs whenever anything else does.
+  if (toRun.size > 0) for (const p of stages) if (p.result === 'unchecked') toRun.add(p.stage);
   return {
     profile: env.study.profile,
     profiles: [...env.study.profiles],
@@ -134,11 +125,11 @@ export function planStudy(env: StageEnv, warn: (line: string) => void = () => {}
     stages,
     trialsLeft: stages.reduce((n, p) => n + (p.trials?.missing ?? 0), 0),
     trialsUnknown: stages.some((p) => p.trials !== null && !p.trials.known),
-    stagesToRun: stageNames.filter((s) => toRun.has(s)),
+    stagesToRun: names.filter((s) => toRun.has(s)),
   };
 }
 
-function expand(env: StageEnv, stage: TrainingStage, dir: string, warn: (line: string) => void) {
+function expand(env: StageEnv, stage: string, dir: string, warn: (line: string) => void) {
   const planned = planStage(env, stage);
   const records = new Map<string, TrialRecord>();
   const seen = new Set<string>();

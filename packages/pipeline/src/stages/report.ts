@@ -1,18 +1,23 @@
-// The report stage: reads every stage's result.json (each must be current), sums the compute time
-// of each stage's trials from their records' meta, renders the report package's pure functions
-// with a jsdom document, and writes report/<profile>/ (README.md, the SVGs, the CSVs, report.html)
-// plus results/<profile>/report/result.json, a manifest of those files with their sha256.
+// The report stage: reads every stage's result.json (each must be current), asks each stage's kind
+// for its section, sums the compute time of each stage's trials from their records' meta, renders
+// with the report package and a jsdom document, and writes report/<profile>/ (README.md, the SVGs,
+// the CSVs, report.html) plus results/<profile>/<stage>/result.json, a manifest of those files.
 import { readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { JSDOM } from 'jsdom';
-import { renderReport, type DataStageResult, type ReportDocument, type StageName, type StudyResults } from '@bnlab/report';
+import { renderStudyReport, type DataStageResult, type ReportDocument, type ReportSection, type SettingsRow, type StudyReport } from '@bnlab/report';
+import type { ResolvedStage } from '../config/types.js';
+import { kindOf } from '../kinds/registry.js';
+import { settingsColumns } from '../kinds/common.js';
+import type { KindRunOptions } from '../kinds/kind.js';
+import type { ReportSettings } from '../kinds/report.js';
 import { readRecord, trialStoreDir } from '../trials/store.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { sha256 } from '../util/canonical-json.js';
-import { shown, upstreamResult, writeStageResult, type StageEnv } from './context.js';
-import { formatSeconds, type StageView } from './progress.js';
-import type { StageOutcome } from './run-stage.js';
+import { shown, upstreamResult, type StageEnv } from './context.js';
+import { formatSeconds } from './progress.js';
+import type { StageOutcome } from './stage.js';
 
 export function reportDir(workspace: string, profile: string): string {
   return path.join(workspace, 'report', profile);
@@ -36,67 +41,55 @@ export function dataNote(data: DataStageResult): string {
   return `a subset of ${name}: ${sizes}, not the full ${known.train} + ${known.test}`;
 }
 
-/** The trial hashes behind each training stage's result, in result order. */
-export function stageTrialHashes(r: Omit<StudyResults, 'computeSeconds' | 'dataNote' | 'profile'>): Partial<Record<StageName, string[]>> {
-  return {
-    curves: r.curves.groups.flatMap((g) => g.runs.map((x) => x.hash)),
-    coarse: r.coarse.trials.map((t) => t.hash),
-    fine: r.fine.centres.flatMap((c) => c.trials.map((t) => t.hash)),
-    final: r.final.groups.flatMap((g) => g.runs.map((x) => x.hash)),
-    sigma: r.sigma.groups.flatMap((g) => g.runs.map((x) => x.hash)),
-  };
-}
-
-/**
- * Compute seconds per stage, summed from the trial records' meta (each distinct trial once). A stage
- * with a record missing from the store gets no figure (the report shows "—") and a warning.
- */
-export function computeSeconds(
-  storeDir: string,
-  hashes: Partial<Record<StageName, string[]>>,
-  warn: (line: string) => void,
-): Partial<Record<StageName, number>> {
-  const out: Partial<Record<StageName, number>> = {};
-  for (const [stage, list] of Object.entries(hashes) as [StageName, string[]][]) {
-    let sum = 0;
-    let missing = 0;
-    for (const hash of new Set(list)) {
-      const record = readRecord(storeDir, hash, warn, false);
-      if (record) sum += record.meta.computeSeconds;
-      else missing++;
-    }
-    if (missing === 0) out[stage] = sum;
-    else warn(`report: ${missing} of the ${stage} stage's trial records are not in the trial store: its compute time is left out`);
+/** Compute seconds of a stage's trials, summed from the records' meta (each distinct trial once); undefined when a record is missing. */
+export function computeSeconds(storeDir: string, hashes: readonly string[], warn: (line: string) => void, stage: string): number | undefined {
+  let sum = 0;
+  let missing = 0;
+  for (const hash of new Set(hashes)) {
+    const record = readRecord(storeDir, hash, warn, false);
+    if (record) sum += record.meta.computeSeconds;
+    else missing++;
   }
-  return out;
+  if (missing === 0) return sum;
+  warn(`report: ${missing} of the ${stage} stage's trial records are not in the trial store: its compute time is left out`);
+  return undefined;
 }
 
-/** Everything the report renders, read from results/<profile>/ (every upstream result must be current). */
-export function loadStudyResults(env: StageEnv, warn: (line: string) => void): StudyResults {
-  const stages = {
-    data: upstreamResult<StudyResults['data']>(env, 'data'),
-    gradcheck: upstreamResult<StudyResults['gradcheck']>(env, 'gradcheck'),
-    curves: upstreamResult<StudyResults['curves']>(env, 'curves'),
-    coarse: upstreamResult<StudyResults['coarse']>(env, 'coarse'),
-    fine: upstreamResult<StudyResults['fine']>(env, 'fine'),
-    final: upstreamResult<StudyResults['final']>(env, 'final'),
-    sigma: upstreamResult<StudyResults['sigma']>(env, 'sigma'),
-  };
-  const store = trialStoreDir(env.workspace, env.study.profile);
-  return {
-    profile: env.study.profile,
-    title: env.study.stages.report.title,
-    ...stages,
-    computeSeconds: computeSeconds(store, stageTrialHashes(stages), warn),
-    dataNote: dataNote(stages.data),
-  };
-}
-
-/** Renders with a fresh jsdom document (closed afterwards): the report package itself touches no DOM global. */
-export function renderWithJsdom(results: StudyResults): Record<string, string> {
+/** The report of the study, rendered with a fresh jsdom document (closed afterwards): the report package touches no DOM global. */
+export function renderStudy(env: StageEnv, title: string, warn: (line: string) => void): Record<string, string> {
   const dom = new JSDOM('<!DOCTYPE html><html><body></body></html>');
   try {
-    return renderReport(results, dom.window.document as unknown as ReportDocument).files;
+    const document = dom.window.document as unknown as ReportDocument;
+    const data = upstreamResult<DataStageResult>(env, 'data');
+    const store = trialStoreDir(env.workspace);
+    const files = new Set<string>(['README.md', 'report.html', 'data.csv', 'provenance.csv', 'settings.csv']);
+    const sections: ReportSection[] = [];
+    const rows: SettingsRow[] = [];
+    const columns: string[] = [];
+    for (const stage of env.study.stages) {
+      const kind = kindOf(stage.kind)!;
+      if (!kind.section) continue;
+      const result = upstreamResult<Record<string, unknown>>(env, stage.name);
+      const { blocks, conclusions } = kind.section(result, { study: env.study, stage, data, document, files });
+      const hashes = kind.trialHashes?.(result);
+      sections.push({
+        stage: stage.name,
+        kind: stage.kind,
+        header: result as unknown as ReportSection['header'],
+        title: kind.description,
+        trials: hashes ? new Set(hashes).size : null,
+        computeSeconds: hashes ? computeSeconds(store, hashes, warn, stage.name) : undefined,
+        blocks,
+        conclusions,
+      });
+      if (kind.training) {
+        const values = settingsColumns(kind.training(stage.settings));
+        for (const c of Object.keys(values)) if (!columns.includes(c)) columns.push(c);
+        rows.push({ stage: stage.name, values });
+      }
+    }
+    const report: StudyReport = { title, profile: env.study.profile, dataNote: dataNote(data), data, sections, settings: { columns, rows } };
+    return renderStudyReport(report).files;
   } finally {
     dom.window.close();
   }
@@ -116,38 +109,22 @@ export function writeReportFiles(dir: string, files: Record<string, string>): vo
   }
 }
 
-export interface ReportStageOptions {
-  env: StageEnv;
-  view: StageView;
-  /** One-line notes for stderr (a missing trial record). */
-  warn: (line: string) => void;
-}
-
-/** `bnlab run report`: renders report/<profile>/ from the stage results; trains nothing. */
-export async function runReportStage(o: ReportStageOptions): Promise<StageOutcome> {
+export async function runReportStage(stage: ResolvedStage<ReportSettings>, o: KindRunOptions): Promise<StageOutcome> {
   const { env, view } = o;
-  return view.stage('report', async () => {
+  return view.stage(stage.name, async () => {
     const t0 = performance.now();
-    const results = loadStudyResults(env, o.warn);
-    const files = renderWithJsdom(results);
+    const files = renderStudy(env, stage.settings.title, o.warn);
     const dir = reportDir(env.workspace, env.study.profile);
     writeReportFiles(dir, files);
     const manifest = {
-      stage: 'report',
+      stage: stage.name,
+      kind: 'report',
       profile: env.study.profile,
       files: Object.fromEntries(Object.keys(files).sort().map((name) => [name, sha256(files[name])])),
     };
     const wallSeconds = (performance.now() - t0) / 1000;
-    const file = writeStageResult(env, 'report', manifest, {
-      stage: 'report',
-      profile: env.study.profile,
-      wallSeconds,
-      trainedComputeSeconds: 0,
-      workers: 0,
-      executor: 'in-process',
-      trials: { total: 0, reused: 0, trained: 0 },
-    });
-    view.summary(`report: wrote ${shown(env, path.join(dir, 'README.md'))} and ${Object.keys(files).length - 1} files beside it in ${formatSeconds(wallSeconds)}`);
-    return { kind: 'done', file, trained: 0 } as StageOutcome;
+    const outcome = o.done(manifest);
+    view.summary(`${stage.name}: wrote ${shown(env, path.join(dir, 'README.md'))} and ${Object.keys(files).length - 1} files beside it in ${formatSeconds(wallSeconds)}`);
+    return outcome;
   });
 }

@@ -2,67 +2,59 @@
 // missing ones through the executor, and aggregates the records' results into result.json (+ a
 // timing.json). With --max-trials it may stop early: then no result.json is written.
 import { performance } from 'node:perf_hooks';
-import type { CoarseStageResult, DataStageResult, FineStageResult, StageName } from '@bnlab/report';
-import { BnlabError } from '../cli/command.js';
+import type { DataStageResult } from '@bnlab/report';
+import { findStage } from '../config/stages.js';
+import type { ResolvedStage } from '../config/types.js';
+import { BnlabError } from '../errors.js';
 import type { PreparedDataset } from '../data/index.js';
+import { kindOf } from '../kinds/registry.js';
+import type { Kind, PlanContext } from '../kinds/kind.js';
 import type { TrialExecutor } from '../trials/executor.js';
 import { obtainTrials } from '../trials/obtain.js';
 import { trialStoreDir } from '../trials/store.js';
 import { resultFile, shown, upstreamResult, writeStageResult, type StageEnv } from './context.js';
-import { planCoarse } from './coarse.js';
-import { planCurves } from './curves.js';
 import { dataStage, preparedFor } from './data.js';
-import { planFinal } from './final.js';
-import { planFine } from './fine.js';
 import { formatSeconds, type StageView } from './progress.js';
-import { planSigma } from './sigma.js';
-import type { PlannedStage } from './stage.js';
-import { gradcheckStage } from './gradcheck.js';
+import type { PlannedStage, StageOutcome } from './stage.js';
 
-export const TRAINING_STAGES = ['curves', 'coarse', 'fine', 'final', 'sigma'] as const;
-export type TrainingStage = (typeof TRAINING_STAGES)[number];
+export type { StageOutcome };
 
-export function isTrainingStage(s: string): s is TrainingStage {
-  return (TRAINING_STAGES as readonly string[]).includes(s);
+/** The kind of a declared stage (an unknown stage or kind is a bug here: the configuration was checked). */
+export function stageKindModule(env: StageEnv, stage: string): { stage: ResolvedStage; kind: Kind } {
+  const s = findStage(env.study, stage);
+  const kind = s && kindOf(s.kind);
+  if (!s || !kind) throw new BnlabError(`no stage '${stage}' in the study`);
+  return { stage: s, kind };
+}
+
+/** Whether the stage plans trials (grid, search, refine, evaluate). */
+export function isTrainingStage(env: StageEnv, stage: string): boolean {
+  return stage !== 'data' && stageKindModule(env, stage).kind.plan !== undefined;
 }
 
 /** Plans a training stage from its upstream results (which must be current). */
-export function planStage(env: StageEnv, stage: TrainingStage): PlannedStage<unknown> {
+export function planStage(env: StageEnv, name: string): PlannedStage<unknown> {
+  const { stage, kind } = stageKindModule(env, name);
   const data = upstreamResult<DataStageResult>(env, 'data');
-  switch (stage) {
-    case 'curves':
-      return planCurves(env, data);
-    case 'coarse':
-      return planCoarse(env, data);
-    case 'fine':
-      return planFine(env, data, currentCoarse(env, data));
-    case 'final':
-      return planFinal(env, data, currentFine(env, data));
-    case 'sigma':
-      return planSigma(env, data);
+  const ctx: PlanContext = { env, data, upstream: (up) => currentUpstream(env, up) };
+  return kind.plan!(stage, ctx);
+}
+
+// An upstream result is current only if its trials are the ones its configuration gives on the
+// current data and engine: a configuration hash alone would not notice that the data (or its own
+// upstream result) changed since it was written.
+function currentUpstream(env: StageEnv, name: string): unknown {
+  const result = upstreamResult<unknown>(env, name);
+  const { kind } = stageKindModule(env, name);
+  if (kind.plan && kind.trialHashes) {
+    const got = kind.trialHashes(result);
+    const expected = planStage(env, name).trials.map((t) => t.hash);
+    if (!(got.length === expected.length && got.every((h, i) => h === expected[i]))) {
+      const file = shown(env, resultFile(env.workspace, env.study.profile, name));
+      throw new BnlabError(`run '${name}' first: ${file} is out of date (its trials are not those of the current data and upstream results)`);
+    }
   }
-}
-
-// A search result is current only if its trials are the ones its configuration gives on the current
-// data and engine: a configuration hash alone would not notice that the data (or, for fine, the coarse
-// result) changed since it was written.
-function currentCoarse(env: StageEnv, data: DataStageResult): CoarseStageResult {
-  const coarse = upstreamResult<CoarseStageResult>(env, 'coarse');
-  sameTrials(env, 'coarse', coarse.trials.map((t) => t.hash), planCoarse(env, data).trials.map((t) => t.hash));
-  return coarse;
-}
-
-function currentFine(env: StageEnv, data: DataStageResult): FineStageResult {
-  const fine = upstreamResult<FineStageResult>(env, 'fine');
-  const planned = planFine(env, data, currentCoarse(env, data)).trials.map((t) => t.hash);
-  sameTrials(env, 'fine', fine.centres.flatMap((c) => c.trials.map((t) => t.hash)), planned);
-  return fine;
-}
-
-function sameTrials(env: StageEnv, stage: StageName, got: string[], expected: string[]): void {
-  if (got.length === expected.length && got.every((h, i) => h === expected[i])) return;
-  const file = shown(env, resultFile(env.workspace, env.study.profile, stage));
-  throw new BnlabError(`run '${stage}' first: ${file} is out of date (its trials are not those of the current data and upstream results)`);
+  return result;
 }
 
 export interface RunStageOptions {
@@ -80,12 +72,7 @@ export interface RunStageOptions {
   print: (line: string) => void;
 }
 
-export type StageOutcome =
-  | { kind: 'done'; file: string; trained: number }
-  | { kind: 'incomplete'; trained: number; stored: number; total: number }
-  | { kind: 'check-failed'; message: string };
-
-export async function runStage(stage: Exclude<StageName, 'report'>, o: RunStageOptions): Promise<StageOutcome> {
+export async function runStage(stage: string, o: RunStageOptions): Promise<StageOutcome> {
   const { env, view } = o;
   const t0 = performance.now();
   const timing = (trials: { total: number; reused: number; trained: number }, computeSeconds: number, executor: string) => ({
@@ -108,24 +95,15 @@ export async function runStage(stage: Exclude<StageName, 'report'>, o: RunStageO
       return done(writeStageResult(env, stage, result, timing({ total: 0, reused: 0, trained: 0 }, 0, 'in-process')), 0);
     });
   }
-  if (stage === 'gradcheck') {
-    // The table is printed once the progress view is done with the terminal.
-    let table: string[] = [];
-    const outcome = await view.stage(stage, async (): Promise<StageOutcome> => {
-      const data = upstreamResult<DataStageResult>(env, 'data');
-      const [prepared] = Object.values(await preparedFor(env, data, ['main'], o.warn));
-      const checked = gradcheckStage(env, prepared);
-      table = checked.table;
-      const { result } = checked;
-      if (!result.passed) {
-        const worst = Math.max(...result.nets.flatMap((n) => n.checks.map((c) => c.relativeError)));
-        view.summary(`gradcheck: FAILED, no result written`);
-        return { kind: 'check-failed', message: `gradcheck: relative error ${worst.toExponential(2)} > threshold ${result.threshold}` };
-      }
-      return done(writeStageResult(env, stage, result, timing({ total: 0, reused: 0, trained: 0 }, 0, 'in-process')), 0);
+  const { stage: declared, kind } = stageKindModule(env, stage);
+  if (kind.run) {
+    return kind.run(declared, {
+      env,
+      view,
+      warn: o.warn,
+      print: o.print,
+      done: (result) => done(writeStageResult(env, stage, result, timing({ total: 0, reused: 0, trained: 0 }, 0, 'in-process')), 0),
     });
-    for (const line of table) o.print(line);
-    return outcome;
   }
 
   return view.stage(stage, async () => {
@@ -139,7 +117,7 @@ export async function runStage(stage: Exclude<StageName, 'report'>, o: RunStageO
     const obtained = await (async () => {
       try {
         return await obtainTrials(planned.trials, {
-          dir: trialStoreDir(env.workspace, env.study.profile),
+          dir: trialStoreDir(env.workspace),
           executor,
           signal: o.signal,
           maxNew: o.maxTrials,

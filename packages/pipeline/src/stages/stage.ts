@@ -12,3 +12,8 @@ export function recordOf(records: ReadonlyMap<string, TrialRecord>, spec: TrialS
   if (!r) throw new Error(`trial ${spec.label} (${spec.hash}) has no record`);
   return r;
 }
+
+export type StageOutcome =
+  | { kind: 'done'; file: string; trained: number }
+  | { kind: 'incomplete'; trained: number; stored: number; total: number }
+  | { kind: 'check-failed'; message: string };

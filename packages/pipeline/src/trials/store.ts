@@ -3,10 +3,10 @@
 // the identity, the shape against schemas/result-trial.schema.json): a corrupt record is reported,
 // deleted and recomputed, never trusted.
 //
-// Where: results/<profile>/trials/ under the workspace. That is outside every Nx output folder
-// (results/<profile>/<stage>/), so a cache restore never touches it, and it is committable: the
-// published profiles commit their records so a fresh clone re-aggregates without training
-// (results/smoke/ and the lock files are gitignored).
+// Where: results/trials/ under the workspace, one store for every profile and stage (a trial two
+// profiles ask for is trained once). That is outside every Nx output folder (results/<profile>/<stage>/),
+// so a cache restore never touches it, and it is committable: the published profiles' records are
+// committed so a fresh clone re-aggregates without training (the lock files are gitignored).
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomic } from '../util/atomic-write.js';
@@ -17,8 +17,8 @@ import type { TrialRecord } from './executor.js';
 
 const HASH = /^[0-9a-f]{64}$/;
 
-export function trialStoreDir(workspace: string, profile: string): string {
-  return path.join(workspace, 'results', profile, 'trials');
+export function trialStoreDir(workspace: string): string {
+  return path.join(workspace, 'results', 'trials');
 }
 
 export function recordPath(dir: string, hash: string): string {

@@ -2,9 +2,24 @@
 // several seeds, one diverged search trial, a zero gradient-check error, a group stuck at chance.
 // Deterministic (its own tiny RNG), so golden files stay put.
 import type {
-  CurveGroup, FinalRun, GradcheckEntry, HistoryPoint, NetSpec, RunWithHistory, SearchTrial, SigmaGroup, StageHeader,
-  StageName, StudyResults,
+  CoarseStageResult, CurveGroup, CurvesStageResult, DataStageResult, FinalRun, FinalStageResult, FineStageResult, GradcheckEntry,
+  GradcheckStageResult, HistoryPoint, NetSpec, RunWithHistory, SearchTrial, SigmaGroup, SigmaStageResult, StageHeader, StageName,
 } from '../results.js';
+
+/** Every chart input of the reference study at once (the charts' golden files are drawn from it). */
+export interface StudyResults {
+  profile: string;
+  data: DataStageResult;
+  gradcheck: GradcheckStageResult;
+  curves: CurvesStageResult;
+  coarse: CoarseStageResult;
+  fine: FineStageResult;
+  final: FinalStageResult;
+  sigma: SigmaStageResult;
+  computeSeconds: Partial<Record<StageName, number>>;
+  dataNote: string;
+  title?: string;
+}
 
 function rng(seed: number): () => number {
   let a = seed >>> 0;
