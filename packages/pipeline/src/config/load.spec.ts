@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ConfigError } from './errors.js';
 import { loadStudy, profileName, resolveAllProfiles, resolveStudyText } from './load.js';
+import type { ResolvedStudy } from './types.js';
 
 /** The error lines resolveStudyText throws for `text` (fails the test if it does not throw a ConfigError). */
 function errorsOf(text: string, profile = 'default'): string[] {
@@ -32,22 +33,44 @@ describe('loadStudy errors: one located line each', () => {
     expect(errorsOf(lines('version: 1', 'version: 1'))).toEqual(['experiments.yaml:2:1 YAML: Map keys must be unique']);
   });
 
+  const search = (...extra: string[]) => lines('version: 1', 'stages:', '  hunt:', '    kind: search', '    space: { lambda: { logUniform: [1.0e-4, 1.0e-1] } }', ...extra);
+
   it('wrong type', () => {
-    expect(errorsOf(lines('version: 1', 'stages:', '  coarse:', '    samples: 4.5'))).toEqual([
-      'experiments.yaml:4:14 stages.coarse.samples: must be an integer',
-    ]);
-    expect(errorsOf(lines('version: 1', 'stages:', '  sigma:', '    sigmas: 0.1'))).toEqual([
-      'experiments.yaml:4:13 stages.sigma.sigmas: must be a list',
+    expect(errorsOf(search('    samples: 4.5'))).toEqual(['experiments.yaml:6:14 stages.hunt.samples: must be an integer']);
+    expect(errorsOf(lines('version: 1', 'stages:', '  g:', '    kind: grid', '    vary: { sigma: 0.1 }'))).toEqual([
+      'experiments.yaml:5:20 stages.g.vary.sigma: must be a list',
     ]);
   });
 
   it('unknown key, with "did you mean" when one is close and the known keys otherwise', () => {
-    expect(errorsOf(lines('version: 1', 'stages:', '  coarse:', '    smaples: 4', '    colour: red'))).toEqual([
-      "experiments.yaml:4:5 stages.coarse.smaples: unknown key (did you mean 'samples'?)",
-      'experiments.yaml:5:5 stages.coarse.colour: unknown key (known keys: net, batchNorm, exponents, samples, seed, trialSeed, keep, training)',
+    expect(errorsOf(search('    samples: 4', '    smaples: 4', '    colour: red'))).toEqual([
+      "experiments.yaml:7:5 stages.hunt.smaples: unknown key (did you mean 'samples'?)",
+      'experiments.yaml:8:5 stages.hunt.colour: unknown key (known keys: kind, space, samples, seed, trialSeed, keep, net, batchNorm, preparation, training)',
     ]);
     expect(errorsOf(lines('version: 1', 'defaults:', '  training:', '    lamda: 0.1'))).toEqual([
       "experiments.yaml:4:5 defaults.training.lamda: unknown key (did you mean 'lambda'?)",
+    ]);
+  });
+
+  it('unknown kind, unknown option and a value out of its range, with did-you-mean', () => {
+    expect(errorsOf(lines('version: 1', 'stages:', '  hunt:', '    kind: serach'))).toEqual([
+      "experiments.yaml:4:11 stages.hunt.kind: must be one of gradcheck, grid, search, refine, evaluate, report (did you mean 'search'?)",
+    ]);
+    const options = 'lambda, etaMin, etaMax, batch, cycles, pointsPerCycle, eps, alpha, net, batchNorm, sigma, nsEpochs, nsUpdates';
+    expect(errorsOf(lines('version: 1', 'stages:', '  g:', '    kind: grid', '    vary: { etaMx: [0.1, 1], lambda: [0.01, -1] }'))).toEqual([
+      `experiments.yaml:5:20 stages.g.vary.etaMx: unknown option 'etaMx' (did you mean 'etaMax'?); options: ${options}`,
+      'experiments.yaml:5:45 stages.g.vary.lambda[1]: -1 is not a valid lambda: must be ≥ 0',
+    ]);
+  });
+
+  it('a from naming a missing stage or a stage without kept values, and a cycle', () => {
+    const refine = (name: string, from: string) => [`  ${name}:`, '    kind: refine', `    from: ${from}`, '    around: { lambda: { relative: 0.1 } }', '    samples: 2'];
+    expect(errorsOf(lines('version: 1', 'stages:', '  g:', '    kind: grid', '    vary: { batchNorm: [true] }', ...refine('r', 'gg'), '  e:', '    kind: evaluate', '    from: g'))).toEqual([
+      "experiments.yaml:8:11 stages.r.from: no stage 'gg' (did you mean 'g'?); stages: g, r, e",
+      "experiments.yaml:13:11 stages.e.from: 'g' is a grid stage, which keeps no values: read a search or refine stage",
+    ]);
+    expect(errorsOf(lines('version: 1', 'stages:', ...refine('a', 'b'), ...refine('b', 'a')))).toEqual([
+      'experiments.yaml:5:11 stages.a.from: the stages read each other in a cycle: a → b → a',
     ]);
   });
 
@@ -55,16 +78,15 @@ describe('loadStudy errors: one located line each', () => {
     expect(errorsOf(lines('version: 1', 'defaults:', '  training:', '    lambda: -0.1'))).toEqual([
       'experiments.yaml:4:13 defaults.training.lambda: must be >= 0',
     ]);
-    expect(errorsOf(lines('version: 1', 'stages:', '  curves:', '    training: { lambda: -1e-3 }'))).toEqual([
-      'experiments.yaml:4:25 stages.curves.training.lambda: must be >= 0',
+    expect(errorsOf(lines('version: 1', 'stages:', '  g:', '    kind: grid', '    vary: { batchNorm: [true] }', '    training: { lambda: -1e-3 }'))).toEqual([
+      'experiments.yaml:6:25 stages.g.training.lambda: must be >= 0',
     ]);
   });
 
   it('empty and inverted ranges', () => {
-    expect(errorsOf(lines('version: 1', 'stages:', '  coarse:', '    exponents: [-1, -5]'))).toEqual([
-      'experiments.yaml:4:16 stages.coarse.exponents: empty range [-1, -5]: the first exponent must be below the second',
+    expect(errorsOf(lines('version: 1', 'stages:', '  hunt:', '    kind: search', '    space: { lambda: { logUniform: [1.0e-1, 1.0e-4] } }', '    samples: 4'))).toEqual([
+      'experiments.yaml:5:36 stages.hunt.space.lambda.logUniform: empty range [0.1, 0.0001]: the first bound must be below the second',
     ]);
-    expect(errorsOf(lines('version: 1', 'stages:', '  coarse:', '    exponents: [-3, -3]'))[0]).toContain('empty range [-3, -3]');
     expect(errorsOf(lines('version: 1', 'defaults:', '  training:', '    etaMin: 0.5', '    etaMax: 0.1'))).toEqual([
       "experiments.yaml:5:13 defaults.training.etaMax: etaMin 0.5 > etaMax 0.1: the cycle's lowest learning rate must not exceed its highest",
     ]);
@@ -77,39 +99,21 @@ describe('loadStudy errors: one located line each', () => {
   });
 
   it('unknown and duplicate nets, located in the layer that names them', () => {
-    const text = lines(
-      'version: 1',
-      'stages:',
-      '  curves:',
-      '    nets: [3-layers, 9-layer, 9-layer]',
-      'profiles:',
-      '  smoke:',
-      '    stages:',
-      '      final:',
-      '        nets: [9-layer, 5-layer]',
-    );
-    expect(errorsOf(text)).toEqual(['experiments.yaml:4:31 stages.curves.nets[2]: repeats item [1] (items must be unique)']);
+    const text = lines('version: 1', 'stages:', '  g:', '    kind: grid', '    vary: { net: [3-layers, 9-layer, 9-layer] }', 'profiles:', '  smoke:', '    stages:', '      g:', '        vary: { net: [9-layer, 5-layer] }', '        seedz: 2');
+    expect(errorsOf(text)).toEqual(['experiments.yaml:5:38 stages.g.vary.net[2]: repeats item [1] (items must be unique)']);
     expect(errorsOf(text.replace(', 9-layer]', ']'))).toEqual([
-      "experiments.yaml:4:12 stages.curves.nets[0]: unknown net '3-layers' (did you mean '3-layer'?): defaults.nets defines 3-layer, 9-layer",
-      "experiments.yaml:9:25 profiles.smoke.stages.final.nets[1]: unknown net '5-layer' (did you mean '3-layer'?): defaults.nets defines 3-layer, 9-layer",
+      'experiments.yaml:5:19 stages.g.vary.net[0]: "3-layers" is not a valid net: must be a net of defaults.nets (3-layer, 9-layer)',
+      'experiments.yaml:10:32 profiles.smoke.stages.g.vary.net[1]: "5-layer" is not a valid net: must be a net of defaults.nets (3-layer, 9-layer)',
+      "experiments.yaml:11:9 profiles.smoke.stages.g.seedz: unknown key (did you mean 'seeds'?)",
     ]);
   });
 
   it('several errors at once, sorted by position, one line each', () => {
-    const text = lines(
-      'version: 2',
-      'stages:',
-      '  fine:',
-      '    samplesPerCentre: many',
-      '  coarse:',
-      '    exponents: [-1]',
-      'data:',
-      '  dataset: cifar',
-    );
+    const text = lines('version: 2', 'stages:', '  hunt:', '    kind: search', '    samples: many', '    space: { lambda: { logUniform: [-1] } }', 'data:', '  dataset: cifar');
     expect(errorsOf(text)).toEqual([
       'experiments.yaml:1:10 version: must be 1',
-      'experiments.yaml:4:23 stages.fine.samplesPerCentre: must be an integer',
-      'experiments.yaml:6:16 stages.coarse.exponents: must NOT have fewer than 2 items',
+      'experiments.yaml:5:14 stages.hunt.samples: must be an integer',
+      'experiments.yaml:6:22 stages.hunt.space.lambda: must be one of {logUniform: [a, b]}, {uniform: [a, b]}, {choice: [values]}',
       "experiments.yaml:8:12 data.dataset: must be one of cifar10, fashion-mnist (did you mean 'cifar10'?)",
     ]);
   });
@@ -120,20 +124,21 @@ describe('loadStudy errors: one located line each', () => {
       'defaults:',
       '  training:',
       '    etaMin: 0.5',
+      'stages:',
+      '  hunt: { kind: search, space: { lambda: { uniform: [0, 1] } }, samples: 4 }',
       'profiles:',
       '  a:',
       '    stages:',
-      '      coarse:',
+      '      hunt:',
       '        keep: 9',
-      '        samples: 4',
       '  b:',
       '    defaults:',
       '      training: { nsUpdates: 3, nsEpochs: 2 }',
     );
     expect(errorsOf(text)).toEqual([
       "experiments.yaml:4:13 defaults.training.etaMin: etaMin 0.5 > etaMax 0.1: the cycle's lowest learning rate must not exceed its highest",
-      'experiments.yaml:9:15 profiles.a.stages.coarse.keep: keeps 9 of 4 samples: keep at most samples',
-      'experiments.yaml:13:30 profiles.b.defaults.training.nsUpdates: set nsEpochs or nsUpdates, not both',
+      'experiments.yaml:11:15 profiles.a.stages.hunt.keep: keeps 9 of 4 samples: keep at most samples',
+      'experiments.yaml:14:30 profiles.b.defaults.training.nsUpdates: set nsEpochs or nsUpdates, not both',
     ]);
   });
 
@@ -161,9 +166,9 @@ describe('loadStudy errors: one located line each', () => {
   it('names the file as the user gave it', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'bnlab-config-'));
     const file = path.join(dir, 'study.yaml');
-    writeFileSync(file, lines('version: 1', 'stages:', '  coarse:', '    samples: -2'));
+    writeFileSync(file, lines('version: 1', 'stages:', '  hunt:', '    kind: search', '    space: { lambda: { uniform: [0, 1] } }', '    samples: -2'));
     expect(() => loadStudy(path.relative(process.cwd(), file))).toThrow(
-      new RegExp(`^${path.relative(process.cwd(), file).replace(/\./g, '\\.')}:4:14 stages\\.coarse\\.samples: must be >= 1$`),
+      new RegExp(`^${path.relative(process.cwd(), file).replace(/\./g, '\\.')}:6:14 stages\\.hunt\\.samples: must be >= 1$`),
     );
   });
 });
@@ -174,45 +179,40 @@ describe('profiles', () => {
     'defaults:',
     '  training: { nsEpochs: 5, cycles: 2, lambda: 0.01 }',
     'stages:',
-    '  coarse: { net: 9-layer, batchNorm: false, samples: 10 }',
-    '  sigma: { sigmas: [0.1, 0.01] }',
+    '  hunt: { kind: search, net: 9-layer, batchNorm: false, space: { lambda: { uniform: [0.001, 0.1] } }, samples: 10 }',
+    '  polish: { kind: refine, from: hunt, around: { lambda: { relative: 0.1 } }, samples: 2 }',
+    '  sweep: { kind: grid, vary: { sigma: [0.1, 0.01] }, training: { cycles: 3 } }',
     'profiles:',
     '  tiny:',
     '    defaults:',
     '      kernel: ts-f64',
     '      training: { nsUpdates: 7 }',
     '    stages:',
-    '      sigma: { sigmas: [0.5] }',
-    '      final: { training: { cycles: 1 } }',
+    '      sweep: { vary: { sigma: [0.5] }, training: { cycles: 1 } }',
   );
+  const settings = (s: ResolvedStudy, name: string) => s.stages.find((x) => x.name === name)!.settings as Record<string, any>;
 
   it('mappings merge, lists replace, an override of nsUpdates drops the inherited nsEpochs', () => {
     const base = resolveStudyText(text, 'x.yaml');
     const tiny = resolveStudyText(text, 'x.yaml', 'tiny');
     expect(base.profiles).toEqual(['default', 'tiny']);
     expect(tiny.profile).toBe('tiny');
-    expect(base.stages.curves.training.ns).toEqual({ epochs: 5 });
-    expect(tiny.stages.curves.training.ns).toEqual({ updates: 7 });
-    expect(tiny.stages.curves.training.lambda).toBe(0.01);
-    expect(tiny.stages.curves.training.cycles).toBe(2);
-    expect(base.stages.sigma.sigmas).toEqual([0.1, 0.01]);
-    expect(tiny.stages.sigma.sigmas).toEqual([0.5]);
+    expect(settings(base, 'hunt').base.training.ns).toEqual({ epochs: 5 });
+    expect(settings(tiny, 'hunt').base.training.ns).toEqual({ updates: 7 });
+    expect(settings(tiny, 'hunt').base.training.options).toMatchObject({ lambda: 0.01, cycles: 2 });
+    expect(settings(base, 'sweep').factors).toEqual([{ name: 'sigma', values: [0.1, 0.01] }]);
+    expect(settings(tiny, 'sweep').factors).toEqual([{ name: 'sigma', values: [0.5] }]);
     expect(tiny.kernel).toBe('ts-f64');
     expect(base.kernel).toBe('auto');
-    // final's own default (3 cycles) is overridden in the profile only
-    expect(base.stages.final.training.cycles).toBe(3);
-    expect(tiny.stages.final.training.cycles).toBe(1);
-    expect(tiny.stages.coarse.samples).toBe(10);
+    // the stage's own training block, overridden in the profile only
+    expect(settings(base, 'sweep').base.training.options.cycles).toBe(3);
+    expect(settings(tiny, 'sweep').base.training.options.cycles).toBe(1);
   });
 
-  it('fine takes the coarse net unless it names one; search stages carry no λ', () => {
+  it('a refine takes the net of the stage it reads', () => {
     const s = resolveStudyText(text, 'x.yaml');
-    expect(s.stages.coarse.net).toEqual({ name: '9-layer', hidden: [50, 30, 20, 20, 10, 10, 10, 10], batchNorm: false });
-    expect(s.stages.fine.net).toEqual(s.stages.coarse.net);
-    expect('lambda' in s.stages.coarse.training).toBe(false);
-    expect('lambda' in s.stages.final.training).toBe(false);
-    const own = resolveStudyText(text.replace('profiles:', 'profiles:\n  x: { stages: { fine: { net: 3-layer } } }'), 'x.yaml', 'x');
-    expect(own.stages.fine.net).toEqual({ name: '3-layer', hidden: [50, 50], batchNorm: false });
+    expect(settings(s, 'hunt').base.net).toEqual({ name: '9-layer', hidden: [50, 30, 20, 20, 10, 10, 10, 10], batchNorm: false });
+    expect(settings(s, 'polish').base.net).toEqual(settings(s, 'hunt').base.net);
   });
 
   it('BNLAB_QUEUE selects the queue executor; workers come from the file', () => {
@@ -225,14 +225,9 @@ describe('profiles', () => {
     expect(resolveStudyText(t, 'x.yaml').workers).toBe(3);
   });
 
-  it('nets are net × batch norm in the order written', () => {
-    const s = resolveStudyText(lines('version: 1', 'stages:', '  curves: { nets: [9-layer, 3-layer], batchNorm: [true, false] }'), 'x.yaml');
-    expect(s.stages.curves.nets.map((n) => `${n.name}/${n.batchNorm}`)).toEqual(['9-layer/true', '9-layer/false', '3-layer/true', '3-layer/false']);
-  });
-
   it('every profile is checked whichever is asked for', () => {
-    const t = lines('version: 1', 'profiles:', '  a:', '    stages:', '      coarse: { exponents: [0, -2] }');
-    expect(() => resolveAllProfiles(t, 'x.yaml', {})).toThrow(/^x\.yaml:5:28 profiles\.a\.stages\.coarse\.exponents: empty range/);
+    const t = lines('version: 1', 'stages:', '  s: { kind: search, space: { lambda: { uniform: [0, 1] } }, samples: 2 }', 'profiles:', '  a:', '    stages:', '      s: { space: { lambda: { uniform: [1, 0] } } }');
+    expect(() => resolveAllProfiles(t, 'x.yaml', {})).toThrow(/^x\.yaml:7:40 profiles\.a\.stages\.s\.space\.lambda\.uniform: empty range/);
     expect(errorsOf(t, 'default')).toHaveLength(1);
   });
 });

@@ -113,7 +113,7 @@ export function resolveAllProfiles(text: string, name: string, env: Env): Record
       if (seen.has(key)) continue; // a base-file problem shows under every profile: report it once
       seen.add(key);
       const suffix = profile !== DEFAULT_PROFILE && where[0] !== 'profiles' ? ` (profile '${profile}')` : '';
-      issues.push({ ...at(where), path: dotted(where), message: p.message + suffix });
+      issues.push({ ...at(where, p.at), path: dotted(where), message: p.message + suffix });
     }
   }
   if (issues.length) throw new ConfigError(name, issues);

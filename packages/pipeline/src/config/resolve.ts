@@ -15,6 +15,8 @@ export interface SemanticProblem {
   /** Candidate paths in the merged document, most specific first: the first one the file sets is reported. */
   paths: PathSegment[][];
   message: string;
+  /** 'key' points at the key (an unknown key), else at the value. */
+  at?: 'key' | 'value';
 }
 
 /** Input dimensions of each data set (the gradient check's `dims` must fit). */
@@ -110,7 +112,7 @@ export function resolveDocument(
       problem(lists.map((k) => [...base, ...k]), message);
     };
     // The kind's own keys, checked against its schema fragment (a profile's overrides are only checked here).
-    for (const p of validateFragment(`kind-${kind.name}`, raw)) problem([[...base, ...p.path]], p.message);
+    for (const p of validateFragment(`kind-${kind.name}`, raw)) problems.push({ paths: [[...base, ...p.path]], message: p.message, at: p.at });
     const ctx: ResolveContext = {
       stage: name,
       problem: problemAt,

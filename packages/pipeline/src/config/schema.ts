@@ -99,7 +99,11 @@ function problemsOf(errors: ErrorObject[]): SchemaProblem[] {
       }
       case 'uniqueItems':
         // ajv reports the pair as (i, j) with i < j: point at the later one.
-        problems.push({ path: [...path, p.j as number], at: 'value', message: `repeats item [${p.i as number}] (items must be unique)` });
+        problems.push({
+          path: [...path, Math.max(p.i as number, p.j as number)],
+          at: 'value',
+          message: `repeats item [${Math.min(p.i as number, p.j as number)}] (items must be unique)`,
+        });
         break;
       case 'anyOf':
       case 'oneOf':

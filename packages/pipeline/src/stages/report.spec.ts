@@ -6,7 +6,7 @@ import type { DataStageResult } from '@bnlab/report';
 import { studyFixture } from '../../../report/src/testing/fixture.js';
 import { trialHash } from '../trials/identity.js';
 import { writeRecord } from '../trials/store.js';
-import { computeSeconds, dataNote, renderWithJsdom, stageTrialHashes, writeReportFiles } from './report.js';
+import { computeSeconds, dataNote, writeReportFiles } from './report.js';
 
 const dirs: string[] = [];
 const tmp = () => {
@@ -42,24 +42,14 @@ describe('computeSeconds', () => {
     return { hash, identity, result, meta: { computeSeconds: seconds, host: 'h', finishedAt: '2025-01-01T00:00:00Z', worker: 'local#1' } };
   };
 
-  it('sums each stage’s trial records once each, and leaves out a stage with a record missing', () => {
+  it('sums a stage’s trial records once each, and gives none when a record is missing', () => {
     const store = tmp();
     const [a, b, c] = [record(1, 1.5), record(2, 2.25), record(3, 4)];
     for (const r of [a, b, c]) writeRecord(store, r);
     const warnings: string[] = [];
-    const seconds = computeSeconds(store, { curves: [a.hash, b.hash, a.hash], sigma: [c.hash], coarse: [c.hash, 'e'.repeat(64)] }, (l) => warnings.push(l));
-    expect(seconds).toEqual({ curves: 3.75, sigma: 4 });
+    expect(computeSeconds(store, [a.hash, b.hash, a.hash], (l) => warnings.push(l), 'curves')).toBe(3.75);
+    expect(computeSeconds(store, [c.hash, 'e'.repeat(64)], (l) => warnings.push(l), 'coarse')).toBeUndefined();
     expect(warnings).toEqual(["report: 1 of the coarse stage's trial records are not in the trial store: its compute time is left out"]);
-  });
-
-  it('finds the trial hashes of every training stage', () => {
-    const s = studyFixture();
-    const h = stageTrialHashes(s);
-    expect(h.curves).toHaveLength(12);
-    expect(h.coarse).toEqual(s.coarse.trials.map((t) => t.hash));
-    expect(h.fine).toHaveLength(18);
-    expect(h.final).toHaveLength(10);
-    expect(h.sigma).toHaveLength(36);
   });
 });
 
@@ -73,15 +63,5 @@ describe('writeReportFiles', () => {
     expect(existsSync(path.join(dir, 'a.svg'))).toBe(true);
     expect(existsSync(path.join(dir, 'curves-old.svg'))).toBe(false);
     expect(existsSync(path.join(dir, 'notes.txt'))).toBe(true);
-  });
-});
-
-describe('renderWithJsdom', () => {
-  it('renders the report with a fresh document each time: identical bytes twice', () => {
-    const a = renderWithJsdom(studyFixture());
-    const b = renderWithJsdom(studyFixture());
-    expect(Object.keys(a)).toContain('report.html');
-    expect(a['README.md']).toBe(b['README.md']);
-    expect(a['sigma.svg']).toBe(b['sigma.svg']);
   });
 });
