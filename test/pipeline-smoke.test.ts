@@ -34,7 +34,7 @@ function bnlab(args: string[]) {
 }
 
 const resultPath = (stage: string) => path.join(ws, 'results/smoke', stage, 'result.json');
-const storeDir = () => path.join(ws, 'results/smoke/trials');
+const storeDir = () => path.join(ws, 'results/trials');
 function records(): string[] {
   if (!existsSync(storeDir())) return [];
   return readdirSync(storeDir()).flatMap((d) => readdirSync(path.join(storeDir(), d)).filter((f) => f.endsWith('.json')).map((f) => path.join(d, f)));
@@ -46,7 +46,8 @@ function expectValid(schema: string, value: unknown) {
 }
 function result(stage: string): any {
   const value = JSON.parse(readFileSync(resultPath(stage), 'utf8'));
-  expectValid(`result-${stage}.schema.json`, value);
+  // A stage's result matches its kind's schema (the data stage's is 'data').
+  expectValid(`result-${value.kind ?? stage}.schema.json`, value);
   return value;
 }
 
@@ -88,8 +89,9 @@ run('bnlab run -c smoke, stage by stage', () => {
     expect(plan.dataChecked).toBe(true);
     expect(by.coarse.trials).toMatchObject({ known: true, total: 4, stored: 0, missing: 4 });
     expect(by.fine.trials).toMatchObject({ known: false, total: 4 });
-    // curves 2 nets × 2 BN × 2 seeds, coarse 4, fine 2 × 2, final 2 × 2, sigma 3 × 4 × 1.
-    expect(plan.trialsLeft).toBe(8 + 4 + 4 + 4 + 12);
+    // curves 2 nets × 2 BN × 2 seeds, coarse 4, fine 2 × 2, final 2 × 2, sigma 3 × 4 × 1, learning-rate 2 × 2 × 2 × 1
+    // (each stage counts its own: learning-rate's η_max = 0.1 trials are curves' seed-1 trials, trained once).
+    expect(plan.trialsLeft).toBe(8 + 4 + 4 + 4 + 12 + 8);
     expect(plan.trialsUnknown).toBe(true);
   });
 
@@ -119,7 +121,7 @@ run('bnlab run -c smoke, stage by stage', () => {
     expect(coarse.best).toHaveLength(2);
     // The best are ranked by validation accuracy.
     expect(coarse.best[0].accuracy.validation).toBeGreaterThanOrEqual(coarse.best[1].accuracy.validation);
-    for (const t of coarse.trials) expect(t.lambda).toBeGreaterThanOrEqual(1e-5);
+    for (const t of coarse.trials) expect(t.values.lambda).toBeGreaterThanOrEqual(1e-5);
   });
 
   it('a corrupt record is reported, deleted and recomputed to the same result bytes', async () => {
@@ -188,16 +190,16 @@ run('bnlab run -c smoke, stage by stage', () => {
   });
 
   it('fine and final complete; every result matches its schema', async () => {
-    for (const stage of ['fine', 'final']) {
+    for (const stage of ['fine', 'final', 'learning-rate']) {
       const r = await bnlab(['run', stage, '-c', 'smoke']);
       expect(r.exitCode, `${stage}: ${r.stderr}`).toBe(0);
       result(stage);
     }
     const fine = result('fine');
     const coarse = result('coarse');
-    expect(fine.centres.map((c: any) => c.centre)).toEqual(coarse.best.map((t: any) => t.lambda));
+    expect(fine.centres.map((c: any) => c.values.lambda)).toEqual(coarse.best.map((t: any) => t.values.lambda));
     const final = result('final');
-    expect(final.lambda).toBe(fine.best.lambda);
+    expect(final.values.lambda).toBe(fine.best[0].values.lambda);
     expect(final.groups.map((g: any) => g.runs.length)).toEqual([2, 2]);
     expect(result('sigma').groups).toHaveLength(12);
     expect(result('curves').groups.map((g: any) => g.name)).toEqual(['3-layer, no BN', '3-layer, BN', '9-layer, no BN', '9-layer, BN']);
@@ -260,7 +262,7 @@ run('bnlab run -c smoke, stage by stage', () => {
       const plan = JSON.parse(r.stdout);
       expect(plan.stages[0]).toMatchObject({ stage: 'data', result: 'stale' });
       expect(plan.stages[0].reason).toMatch(/^the 'main' data now has fingerprint [0-9a-f]{12}…, not eeeeeeeeeeee…$/);
-      expect(plan.stagesToRun).toEqual(['data', 'gradcheck', 'curves', 'coarse', 'fine', 'final', 'sigma', 'report']);
+      expect(plan.stagesToRun).toEqual(['data', 'gradcheck', 'curves', 'coarse', 'fine', 'final', 'sigma', 'learning-rate', 'report']);
       expect(plan.trialsUnknown).toBe(true);
     } finally {
       writeFileSync(file, good);

@@ -15,6 +15,8 @@ import { drawnConclusions, drawnSection } from './search.js';
 
 export interface RefineSettings {
   from: string;
+  /** How many values the `from` stage keeps (the number of centres). */
+  centres: number;
   around: Around[];
   samples: number;
   seed: number;
@@ -81,7 +83,7 @@ export const refine: Kind<RefineSettings, RefineResult> = {
   resolve(raw, ctx) {
     const from = raw.from as string;
     const up = ctx.from(from, ['from'], true);
-    const upSettings = up?.settings as { base?: Setup; nets?: Record<string, number[]> } | undefined;
+    const upSettings = up?.settings as { base?: Setup; nets?: Record<string, number[]>; keep?: number } | undefined;
     const around: Around[] = [];
     for (const [name, w] of Object.entries((raw.around ?? {}) as Record<string, { relative?: number; absolute?: number; min?: number; max?: number }>)) {
       if (!ctx.checkOption(name, ['around', name])) continue;
@@ -108,6 +110,7 @@ export const refine: Kind<RefineSettings, RefineResult> = {
     const base: Setup = upSettings?.base ? { net: upSettings.base.net, training } : { net: ctx.net(ctx.netNames[0] ?? '', false, ['from']), training };
     return {
       from,
+      centres: upSettings?.keep ?? 1,
       around,
       samples,
       seed: (raw.seed as number | undefined) ?? 1,
@@ -118,7 +121,7 @@ export const refine: Kind<RefineSettings, RefineResult> = {
       nets: upSettings?.nets ?? {},
     };
   },
-  configuredTrials: (s) => s.samples,
+  configuredTrials: (s) => s.centres * s.samples,
   plan(stage, { env, data, upstream }) {
     const s = stage.settings;
     const prep = preparation(data, s.preparation);

@@ -4,7 +4,7 @@
 // stored and aggregating them gives exactly the bytes of its result.json.
 import { readFileSync } from 'node:fs';
 import type { DataStageResult } from '@bnlab/report';
-import { stageDependencies, stageNames } from '../config/stages.js';
+import { stageDependencies, stageKind, stageNames } from '../config/stages.js';
 import { readRecord, trialStoreDir } from '../trials/store.js';
 import type { TrialRecord } from '../trials/executor.js';
 import { resultFile, resultState, resultText, type StageEnv } from './context.js';
@@ -20,6 +20,8 @@ export interface PlannedTrial {
 
 export interface StagePlan {
   stage: string;
+  /** The stage's kind ('data' for the built-in stage). */
+  kind: string;
   dependsOn: string[];
   result: ResultStatus;
   /** Why the result is not current. */
@@ -68,7 +70,7 @@ export function planStudy(env: StageEnv, warn: (line: string) => void = () => {}
   for (const stage of names) {
     const dependsOn = stageDependencies(env.study, stage);
     const blocked = dependsOn.find((d) => plans.get(d)?.result !== 'current');
-    const p: StagePlan = { stage, dependsOn, result: 'missing', trials: null };
+    const p: StagePlan = { stage, kind: stageKind(env.study, stage), dependsOn, result: 'missing', trials: null };
     plans.set(stage, p);
 
     if (stage !== 'data' && stageKindModule(env, stage).kind.name === 'report') {
