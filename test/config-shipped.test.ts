@@ -39,22 +39,31 @@ describe('experiments.yaml', () => {
     expect(studies['fashion-mnist'].data.dataset).toBe('fashion-mnist');
   });
 
-  it('its default profile is the reference study, the same as the schema defaults', () => {
+  it('its default profile is the reference study, declared as kinds', () => {
     const s = loadStudies(file, {}).default;
+    const stage = (name: string) => s.stages.find((x) => x.name === name)!;
+    const settings = (name: string) => stage(name).settings as Record<string, any>;
+    expect(s.stages.map((x) => `${x.name}:${x.kind}`)).toEqual([
+      'gradcheck:gradcheck', 'curves:grid', 'coarse:search', 'fine:refine', 'final:evaluate', 'sigma:grid', 'learning-rate:grid', 'report:report',
+    ]);
     // The reference: n_s = 2250 updates on 45000 images, batch 100 (5 epochs); λ = 0.005; η in [1e-5, 1e-1].
-    expect(s.stages.curves.training).toEqual({
-      lambda: 0.005, etaMin: 1e-5, etaMax: 0.1, batch: 100, ns: { epochs: 5 }, cycles: 2, pointsPerCycle: 10, init: { kind: 'he' },
+    expect(settings('curves').base.training).toEqual({
+      options: { lambda: 0.005, etaMin: 1e-5, etaMax: 0.1, batch: 100, cycles: 2, pointsPerCycle: 10, eps: Number.EPSILON, alpha: 0.9 },
+      ns: { epochs: 5 },
+      init: { kind: 'he' },
     });
-    expect(s.stages.coarse).toMatchObject({ exponentMin: -5, exponentMax: -1, samples: 50, keep: 3 });
-    expect(s.stages.coarse.net).toEqual({ name: '3-layer', hidden: [50, 50], batchNorm: true });
-    expect(s.stages.fine).toMatchObject({ samplesPerCentre: 50, halfWidth: 0.00025, floor: 1e-6 });
-    expect(s.stages.final.seeds).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
-    expect(s.stages.final.training.cycles).toBe(3);
-    expect(s.stages.final.nets.map((n) => n.hidden.length + 1)).toEqual([3, 9]);
-    expect(s.stages.sigma.sigmas).toEqual([0.1, 1e-3, 1e-4]);
-    expect(s.stages.sigma.nets).toHaveLength(4);
+    expect(settings('coarse')).toMatchObject({ space: [{ name: 'lambda', dist: { logUniform: [1e-5, 0.1] } }], samples: 50, keep: 3 });
+    expect(settings('coarse').base.net).toEqual({ name: '3-layer', hidden: [50, 50], batchNorm: true });
+    expect(settings('fine')).toMatchObject({ from: 'coarse', around: [{ name: 'lambda', width: { absolute: 0.00025 }, lo: 1e-6 }], samples: 50 });
+    expect(settings('final').seeds).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+    expect(settings('final').training.options.cycles).toBe(3);
+    expect(settings('final').nets.map((n: any) => n.hidden.length + 1)).toEqual([3, 9]);
+    expect(settings('sigma').factors[0]).toEqual({ name: 'sigma', values: [0.1, 1e-3, 1e-4] });
+    // The learning-rate study: η_max over at least 4 values, with and without batch norm, 3- and 9-layer, ≥ 3 seeds.
+    const lr = settings('learning-rate');
+    expect(lr.factors.map((f: any) => f.name)).toEqual(['etaMax', 'net', 'batchNorm']);
+    expect(lr.factors[0].values.length).toBeGreaterThanOrEqual(4);
+    expect(lr.seeds.length).toBeGreaterThanOrEqual(3);
     expect(s.data).toEqual({ dataset: 'cifar10', validation: 0.1, finalValidation: 0.02 });
-    const bare = resolveStudyText('version: 1\n', 'bare.yaml');
-    expect({ ...bare, kernel: s.kernel, profiles: s.profiles }).toEqual(s);
   });
 });

@@ -11,7 +11,7 @@ const dataDir = process.env.BNLAB_CIFAR10_DIR ?? path.join(repo, 'data/cifar-10-
 const haveData = existsSync(path.join(dataDir, 'data_batch_1.bin'));
 const run = haveData || process.env.CI === 'true' ? describe : describe.skip;
 
-const STAGES = ['data', 'gradcheck', 'curves', 'coarse', 'fine', 'final', 'sigma', 'report'];
+const STAGES = ['data', 'gradcheck', 'curves', 'coarse', 'fine', 'final', 'sigma', 'learning-rate', 'report'];
 const ids = (stages: string[]) => stages.map((s) => `pipeline:${s}:smoke`).sort();
 /** Stage tasks only (not `pipeline:compile`, the build they depend on, nor the `all` no-op). */
 const stageTasks = (list: string[]) => list.filter((t) => t !== 'pipeline:compile' && t !== 'pipeline:all:smoke').sort();
@@ -52,9 +52,9 @@ run('nx run pipeline:all -c smoke', () => {
     const r = await nx(ws, ['run', 'pipeline:all', '-c', 'smoke'], env());
     expect(r.exitCode, r.all).toBe(0);
     const { cached, ran } = tasks(r.all);
-    expect(cached.sort()).toEqual(['pipeline:compile', ...ids(['data', 'gradcheck', 'curves', 'sigma'])].sort());
+    expect(cached.sort()).toEqual(['pipeline:compile', ...ids(['data', 'gradcheck', 'curves', 'sigma', 'learning-rate'])].sort());
     expect(stageTasks(ran)).toEqual(ids(['coarse', 'fine', 'final', 'report']));
-    for (const s of ['data', 'gradcheck', 'curves', 'sigma']) expect(resultText(s), s).toBe(before[s]);
+    for (const s of ['data', 'gradcheck', 'curves', 'sigma', 'learning-rate']) expect(resultText(s), s).toBe(before[s]);
     expect(JSON.parse(resultText('coarse')).trials).toHaveLength(5);
   });
 

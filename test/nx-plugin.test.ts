@@ -44,7 +44,7 @@ describe('the pipeline project under nx', () => {
     expect(r.exitCode, r.all).toBe(0);
     const project = JSON.parse(r.stdout);
     expect(project.root).toBe('.');
-    expect(Object.keys(project.targets)).toEqual(expect.arrayContaining(['data', 'gradcheck', 'curves', 'coarse', 'fine', 'final', 'sigma', 'report', 'all']));
+    expect(Object.keys(project.targets)).toEqual(expect.arrayContaining(['data', 'gradcheck', 'curves', 'coarse', 'fine', 'final', 'sigma', 'learning-rate', 'report', 'all']));
     expect(Object.keys(project.targets.fine.configurations)).toEqual(['default', 'smoke', 'fashion-mnist']);
   });
 
@@ -69,7 +69,7 @@ describe('the pipeline project under nx', () => {
     const r = await nx(ws, ['run', 'pipeline:all', '-c', 'smoke']);
     expect(r.exitCode, r.all).toBe(0);
     // data, coarse and fine are cached; gradcheck, curves and sigma could have run in parallel
-    expect(calls().sort()).toEqual(['curves smoke smoke', 'final smoke smoke', 'gradcheck smoke smoke', 'report smoke smoke', 'sigma smoke smoke']);
+    expect(calls().sort()).toEqual(['curves smoke smoke', 'final smoke smoke', 'gradcheck smoke smoke', 'learning-rate smoke smoke', 'report smoke smoke', 'sigma smoke smoke']);
   });
 
   it('editing one stage re-runs that stage only while its result stays the same', async () => {
@@ -86,7 +86,7 @@ describe('the pipeline project under nx', () => {
     const r = await nx(ws, ['run', 'pipeline:all', '-c', 'smoke'], { SALT: 'new coarse result' });
     expect(r.exitCode, r.all).toBe(0);
     expect(calls().map((c) => c.split(' ')[0])).toEqual(['coarse', 'fine', 'final', 'report']);
-    expect(tasks(r.all).cached.sort()).toEqual(['pipeline:compile', 'pipeline:curves:smoke', 'pipeline:data:smoke', 'pipeline:gradcheck:smoke', 'pipeline:sigma:smoke']);
+    expect(tasks(r.all).cached.sort()).toEqual(['pipeline:compile', 'pipeline:curves:smoke', 'pipeline:data:smoke', 'pipeline:gradcheck:smoke', 'pipeline:learning-rate:smoke', 'pipeline:sigma:smoke']);
   });
 
   it('keeps profiles apart: the default profile has its own outputs and cache entries', async () => {
@@ -98,7 +98,7 @@ describe('the pipeline project under nx', () => {
   });
 
   it('does not cache a failed stage', async () => {
-    edit('      final:\n        runs: 2\n', '      final:\n        runs: 3\n');
+    edit('      final:\n        seeds: 2\n', '      final:\n        seeds: 3\n');
     clearCalls();
     const failed = await nx(ws, ['run', 'pipeline:final', '-c', 'smoke'], { FAIL: 'final' });
     expect(failed.exitCode).toBe(1);

@@ -1,5 +1,5 @@
 // A published study re-derives from its committed trial records alone: in an empty workspace that
-// holds only experiments.yaml and the committed trial store, `bnlab run all` trains nothing and writes
+// holds only experiments.yaml and the committed trial store (results/trials/, shared by the profiles), `bnlab run all` trains nothing and writes
 // every stage result and every report file byte for byte as committed. So the report in the repo is
 // what the pipeline makes of the committed records, and CI notices when either drifts.
 import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
@@ -11,7 +11,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 
 const repo = fileURLToPath(new URL('..', import.meta.url));
 const bin = path.join(repo, 'packages/pipeline/bin/bnlab.js');
-const STAGES = ['data', 'gradcheck', 'curves', 'coarse', 'fine', 'final', 'sigma', 'report'];
+const STAGES = ['data', 'gradcheck', 'curves', 'coarse', 'fine', 'final', 'sigma', 'learning-rate', 'report'];
 const temps: string[] = [];
 afterAll(() => temps.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
@@ -23,7 +23,7 @@ describe('published studies re-derive from their committed trials', () => {
       temps.push(ws);
       cpSync(path.join(repo, 'experiments.yaml'), path.join(ws, 'experiments.yaml'));
       cpSync(path.join(repo, 'nx.json'), path.join(ws, 'nx.json'));
-      cpSync(path.join(repo, 'results', profile, 'trials'), path.join(ws, 'results', profile, 'trials'), { recursive: true });
+      cpSync(path.join(repo, 'results', 'trials'), path.join(ws, 'results', 'trials'), { recursive: true });
       const env = {
         BNLAB_WORKSPACE: ws,
         BNLAB_CIFAR10_DIR: process.env.BNLAB_CIFAR10_DIR ?? path.join(repo, 'data', 'cifar-10-batches-bin'),

@@ -34,7 +34,7 @@ function bnlab(root: string, args: string[]): ResultPromise {
 
 /** Every record in a workspace's smoke trial store: hash → meta.worker. */
 function storedWorkers(root: string): Map<string, string> {
-  const dir = path.join(root, 'results/smoke/trials');
+  const dir = path.join(root, 'results/trials');
   const out = new Map<string, string>();
   if (!existsSync(dir)) return out;
   for (const sub of readdirSync(dir)) {
