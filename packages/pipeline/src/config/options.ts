@@ -52,7 +52,11 @@ export function optionRange(o: StudyOption): { lo: number; hi: number; loExclusi
 /** A value as the report and trial labels show it: net names as given, batch norm as BN / no BN, numbers shortest. */
 export function formatValue(name: string, value: OptionValue): string {
   if (name === 'batchNorm') return value ? 'BN' : 'no BN';
-  if (typeof value === 'number') return Number.isInteger(value) || (Math.abs(value) >= 1e-2 && Math.abs(value) < 1e4) ? String(value) : value.toExponential();
+  if (typeof value === 'number') {
+    // Drawn values are shown with 4 significant digits; declared ones (0.1, 1e-3) as written.
+    const v = Number(value.toPrecision(4));
+    return Number.isInteger(v) || (Math.abs(v) >= 1e-2 && Math.abs(v) < 1e4) ? String(v) : v.toExponential();
+  }
   return String(value);
 }
 

@@ -6,7 +6,7 @@ import type { Plain } from '../config/merge.js';
 import { formatValue, studyOption } from '../config/options.js';
 import type { Training } from '../config/types.js';
 import type { ResolveContext } from './kind.js';
-import { applyValues, seedList, type Setup } from '../stages/trials.js';
+import { seedList, type Setup } from '../stages/trials.js';
 
 export const SEEDS_SCHEMA = {
   description: 'Seeds: a count n (seeds 1..n) or a list of seeds.',
@@ -80,4 +80,3 @@ export function settingsColumns(t: Training): Record<string, string> {
   return out;
 }
 
-export { applyValues };

@@ -121,8 +121,9 @@ export const evaluate: Kind<EvaluateSettings, EvaluateResult> = {
   training: (s) => s.training,
   section(r, ctx) {
     const [file] = uniqueSlugs([r.stage], ctx.files);
-    const lambda = (r.values.lambda as number | undefined) ?? 0;
-    const cycles = 0;
+    const { options } = (ctx.stage.settings as EvaluateSettings).training;
+    const lambda = (r.values.lambda as number | undefined) ?? (options.lambda as number);
+    const cycles = options.cycles as number;
     const blocks: Block[] = [
       paragraph(
         `${r.from ? `The best values of '${r.from}' (${valuesText(r.values)})` : "The stage's own settings"}, trained on the '${r.preparation}' preparation's training set; mean ± sample standard deviation over runs with different seeds.`,

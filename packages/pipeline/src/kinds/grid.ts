@@ -12,7 +12,7 @@ import { stageHeader } from '../stages/context.js';
 import { recordOf } from '../stages/stage.js';
 import { applyValues, makeTrial, preparation, type Setup } from '../stages/trials.js';
 import {
-  baseSetup, BATCH_NORM_SCHEMA, NET_SCHEMA, netSpecOf, PREPARATION_SCHEMA, SEEDS_SCHEMA, seedsOf, settingsColumns, TRAINING_SCHEMA,
+  baseSetup, BATCH_NORM_SCHEMA, NET_SCHEMA, netSpecOf, PREPARATION_SCHEMA, SEEDS_SCHEMA, seedsOf, TRAINING_SCHEMA,
 } from './common.js';
 import type { Kind } from './kind.js';
 
@@ -211,4 +211,3 @@ export const grid: Kind<GridSettings, GridResult> = {
   },
 };
 
-export { settingsColumns };

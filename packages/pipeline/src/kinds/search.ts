@@ -1,11 +1,10 @@
 // search: seeded random draws of any options from declared distributions (`logUniform: [a, b]`,
 // `uniform: [a, b]`, `choice: [...]`), one trial per draw (all with the same trial seed, so trials
 // differ only by the drawn values); keeps the best `keep` by validation accuracy, diverged last.
-import type { OptionValue } from '@bnlab/engine';
 import {
   chart, heading, paragraph, pct, plural, scatterChart, table, uniqueSlugs, warning, type Block, type NetSpec,
 } from '@bnlab/report';
-import { formatValue, optionRange, studyOption } from '../config/options.js';
+import { formatValue, studyOption } from '../config/options.js';
 import { rankTrials } from '../stages/aggregate.js';
 import { stageHeader } from '../stages/context.js';
 import { drawSpace, type Distribution } from '../stages/search.js';
@@ -218,7 +217,7 @@ export function edgeWarnings(best: DrawnTrial | undefined, options: readonly { n
   for (const o of options) {
     const v = best.values[o.name];
     if (typeof v !== 'number') continue;
-    let [lo, hi] = o.dist && 'logUniform' in o.dist ? o.dist.logUniform : o.dist && 'uniform' in o.dist ? o.dist.uniform : [o.lo ?? NaN, o.hi ?? NaN];
+    const [lo, hi] = o.dist && 'logUniform' in o.dist ? o.dist.logUniform : o.dist && 'uniform' in o.dist ? o.dist.uniform : [o.lo ?? NaN, o.hi ?? NaN];
     if (!(lo < hi)) continue;
     const log = o.dist !== undefined && 'logUniform' in o.dist;
     const f = log ? (Math.log(v) - Math.log(lo)) / (Math.log(hi) - Math.log(lo)) : (v - lo) / (hi - lo);
@@ -226,7 +225,6 @@ export function edgeWarnings(best: DrawnTrial | undefined, options: readonly { n
       const side = f <= 0.05 ? 'lower' : 'upper';
       out.push(`the best ${studyOption(o.name)?.label ?? o.name} = ${formatValue(o.name, v)} sits at the ${side} edge of its range [${formatValue(o.name, lo)}, ${formatValue(o.name, hi)}]: the best value may lie outside it; widen the range.`);
     }
-    [lo, hi] = [lo, hi];
   }
   return out;
 }
@@ -240,10 +238,3 @@ export function drawnConclusions(stage: string, trials: readonly DrawnTrial[], b
     ...edgeWarnings(b, options).map((w) => `Warning: ${w}`),
   ];
 }
-
-export function optionBounds(name: string): { lo: number; hi: number } {
-  const r = optionRange(studyOption(name)!);
-  return { lo: r.lo, hi: r.hi };
-}
-
-export type { OptionValue };
