@@ -135,7 +135,9 @@ describe.skipIf(!requires('chromium', existsSync(CHROMIUM)))('the published repo
   });
 
   async function open(file: string, width: number): Promise<Page> {
-    const page = await browser.newPage({ viewport: { width, height: 900 } });
+    // A persistent context ignores newPage's options: the window's size is set on the page.
+    const page = await browser.newPage();
+    await page.setViewportSize({ width, height: 900 });
     await page.goto(`file://${path.join(published, file)}`);
     return page;
   }

@@ -1,6 +1,7 @@
 // The report as one HTML file: the Markdown this package emits (headings, paragraphs, lists, pipe
 // tables, images, **bold**, `code`, [links]) converted, with every SVG image inlined. Not a general
 // Markdown parser: only the constructs markdown.ts writes.
+import { PAGE_STYLE } from './page-style.js';
 
 function escapeHtml(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
@@ -27,11 +28,6 @@ function cells(line: string): string[] {
 function slug(text: string): string {
   return text.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, '-').replace(/^-|-$/g, '');
 }
-
-const STYLE = `body{font:15px/1.5 system-ui,sans-serif;max-width:760px;margin:2em auto;padding:0 1em;color:#222}
-table{border-collapse:collapse;margin:0.5em 0 1em;font-size:13px}th,td{border:1px solid #ddd;padding:3px 8px}
-th{background:#f4f4f4}td.r,th.r{text-align:right;font-variant-numeric:tabular-nums}code{font-size:12px;background:#f4f4f4;padding:0 3px}
-figure{margin:1em 0}figure svg{max-width:100%;height:auto}`;
 
 /** A standalone HTML page; `svgs` maps an image's file name to the SVG text inlined in its place. */
 export function markdownToHtml(markdown: string, svgs: Record<string, string>, title: string): string {
@@ -81,7 +77,7 @@ export function markdownToHtml(markdown: string, svgs: Record<string, string>, t
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(title)}</title>
-<style>${STYLE}</style>
+<style>${PAGE_STYLE}</style>
 </head>
 <body>
 ${out.join('\n')}
