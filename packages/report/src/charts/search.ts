@@ -38,11 +38,12 @@ export function logTicks(lo: number, hi: number, count: number): number[] {
     const ticks = d.filter(inside);
     return ticks.length >= count / 2 ? ticks : d.flatMap((v) => [v, 2 * v, 5 * v]).filter(inside);
   }
-  const raw = (hi - lo) / count;
+  // Tolerances of 1e-9 absorb rounding: (8.78e-2 − 8.72e-2) / 6 is 1.0000000000000009e-4.
+  const raw = ((hi - lo) / count) * (1 - 1e-9);
   const p = 10 ** Math.floor(Math.log10(raw));
   const step = p * ([1, 2, 5].find((m) => m * p >= raw) ?? 10);
   const out: number[] = [];
-  for (let k = Math.ceil(lo / step); k * step <= hi; k++) out.push(Number((k * step).toPrecision(12)));
+  for (let k = Math.ceil(lo / step - 1e-9); k * step <= hi + step * 1e-9; k++) out.push(Number((k * step).toPrecision(12)));
   return out;
 }
 
