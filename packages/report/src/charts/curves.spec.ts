@@ -13,6 +13,17 @@ const point = (update: number, trainAcc: number, valAcc: number): HistoryPoint =
   accuracy: { train: trainAcc, validation: valAcc },
 });
 
+/** A panel's scale read back from its first and last tick labels: value → pixel. */
+function axisScale(panel: Element, axis: 'x' | 'y'): (v: number) => number {
+  // Tick labels group thousands with commas ("1,000").
+  const ticks = Array.from(panel.querySelectorAll(`g[aria-label="${axis}-axis tick label"] text`)).map((t) => {
+    const [, x, y] = /translate\(([\d.]+),([\d.]+)\)/.exec(t.getAttribute('transform')!)!;
+    return { value: Number(t.textContent!.replace(/,/g, '')), px: Number(axis === 'x' ? x : y) };
+  });
+  const [a, b] = [ticks[0], ticks[ticks.length - 1]];
+  return (v: number) => a.px + ((v - a.value) * (b.px - a.px)) / (b.value - a.value);
+}
+
 describe('bandRows', () => {
   it('takes mean, min and max over runs per update, leaving non-finite values out', () => {
     const rows = bandRows(
@@ -67,14 +78,9 @@ describe('curvesChart', () => {
   });
 
   it('draws the accuracy lines through the mean over seeds, in percent', () => {
-    // Read the y scale back from two tick labels, then check the last point of each line.
+    // Read the y scale back from its tick labels, then check the last point of each line.
     const panel = p.marks('panel')[2];
-    const ticks = Array.from(panel.querySelectorAll('g[aria-label="y-axis tick label"] text')).map((t) => ({
-      value: Number(t.textContent),
-      y: Number(/translate\([\d.]+,([\d.]+)\)/.exec(t.getAttribute('transform')!)![1]),
-    }));
-    const [a, b] = [ticks[0], ticks[ticks.length - 1]];
-    const toPixel = (v: number) => a.y + ((v - a.value) * (b.y - a.y)) / (b.value - a.value);
+    const toPixel = axisScale(panel, 'y');
     const paths = Array.from(panel.querySelectorAll('g[aria-label="line"] path'));
     for (const [i, split] of (['train', 'validation'] as const).entries()) {
       const last = group.runs.map((r) => r.result.history[r.result.history.length - 1].accuracy[split]);
@@ -90,16 +96,7 @@ describe('curvesChart', () => {
     const eta = panels[3];
     expect(eta.querySelectorAll('g[aria-label="line"] path')).toHaveLength(1);
     // Read both scales back from tick labels and check every vertex against the recorded η.
-    const scale = (panel: Element, axis: 'x' | 'y') => {
-      // Tick labels group thousands with commas ("1,000").
-      const ticks = Array.from(panel.querySelectorAll(`g[aria-label="${axis}-axis tick label"] text`)).map((t) => {
-        const [, x, y] = /translate\(([\d.]+),([\d.]+)\)/.exec(t.getAttribute('transform')!)!;
-        return { value: Number(t.textContent!.replace(/,/g, '')), px: Number(axis === 'x' ? x : y) };
-      });
-      const [a, b] = [ticks[0], ticks[ticks.length - 1]];
-      return (v: number) => a.px + ((v - a.value) * (b.px - a.px)) / (b.value - a.value);
-    };
-    const [x, y] = [scale(eta, 'x'), scale(eta, 'y')];
+    const [x, y] = [axisScale(eta, 'x'), axisScale(eta, 'y')];
     const vertices = eta.querySelector('g[aria-label="line"] path')!.getAttribute('d')!.slice(1).split('L').map((v) => v.split(',').map(Number));
     const history = group.runs[0].result.history;
     expect(vertices).toHaveLength(history.length);
@@ -108,7 +105,7 @@ describe('curvesChart', () => {
       expect(Math.abs(vertices[i][1] - y(h.eta)), `η at ${h.update}`).toBeLessThan(0.01);
     });
     // The same x axis in every panel: the cost panel's tick at the last update sits where η's does.
-    expect(scale(panels[0], 'x')(history[history.length - 1].update)).toBeCloseTo(x(history[history.length - 1].update), 2);
+    expect(axisScale(panels[0], 'x')(history[history.length - 1].update)).toBeCloseTo(x(history[history.length - 1].update), 2);
   });
 
   it('is a single standalone <svg> with ids prefixed by the chart', () => {
