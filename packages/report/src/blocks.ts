@@ -3,6 +3,7 @@
 // (charts inlined). Text may carry three inline marks, written the same for both: `code`, **bold**
 // and [label](file).
 import { escapeHtml, inline } from './html.js';
+import { PAGE_STYLE } from './page-style.js';
 import { csvText, markdownTable, type Table } from './tables.js';
 
 export type Block =
@@ -74,11 +75,6 @@ function slug(text: string): string {
   return text.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, '-').replace(/^-|-$/g, '');
 }
 
-const STYLE = `body{font:15px/1.5 system-ui,sans-serif;max-width:760px;margin:2em auto;padding:0 1em;color:#222}
-table{border-collapse:collapse;margin:0.5em 0 1em;font-size:13px}th,td{border:1px solid #ddd;padding:3px 8px}
-th{background:#f4f4f4}td.r,th.r{text-align:right;font-variant-numeric:tabular-nums}code{font-size:12px;background:#f4f4f4;padding:0 3px}
-figure{margin:1em 0}figure svg{max-width:100%;height:auto}.warning{border-left:4px solid #d62728;padding:2px 10px;background:#fff4f4}`;
-
 /** A standalone HTML page of the blocks, every chart inlined. */
 export function renderHtml(blocks: readonly Block[], title: string): string {
   const out: string[] = [];
@@ -122,7 +118,7 @@ export function renderHtml(blocks: readonly Block[], title: string): string {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(title)}</title>
-<style>${STYLE}</style>
+<style>${PAGE_STYLE}</style>
 </head>
 <body>
 ${out.join('\n')}

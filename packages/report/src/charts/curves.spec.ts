@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { HistoryPoint } from '../results.js';
-import { bandRows, curvesChart } from './curves.js';
+import { bandRows, curvesChart, etaRows } from './curves.js';
 import { studyFixture } from '../testing/fixture.js';
 import { newDocument, parseSvg } from '../testing/svg.js';
 
@@ -12,6 +12,17 @@ const point = (update: number, trainAcc: number, valAcc: number): HistoryPoint =
   loss: { train: 1.9, validation: 2 },
   accuracy: { train: trainAcc, validation: valAcc },
 });
+
+/** A panel's scale read back from its first and last tick labels: value → pixel. */
+function axisScale(panel: Element, axis: 'x' | 'y'): (v: number) => number {
+  // Tick labels group thousands with commas ("1,000").
+  const ticks = Array.from(panel.querySelectorAll(`g[aria-label="${axis}-axis tick label"] text`)).map((t) => {
+    const [, x, y] = /translate\(([\d.]+),([\d.]+)\)/.exec(t.getAttribute('transform')!)!;
+    return { value: Number(t.textContent!.replace(/,/g, '')), px: Number(axis === 'x' ? x : y) };
+  });
+  const [a, b] = [ticks[0], ticks[ticks.length - 1]];
+  return (v: number) => a.px + ((v - a.value) * (b.px - a.px)) / (b.value - a.value);
+}
 
 describe('bandRows', () => {
   it('takes mean, min and max over runs per update, leaving non-finite values out', () => {
@@ -31,17 +42,27 @@ describe('bandRows', () => {
   });
 });
 
+describe('etaRows', () => {
+  it('gives the schedule once per recorded step, in update order, from the first run that recorded it', () => {
+    const at = (update: number, eta: number) => ({ ...point(update, 0.1, 0.1), eta });
+    expect(etaRows([[at(10, 0.02), at(0, 1e-5)], [at(0, 9), at(20, 0.04)]])).toEqual([
+      { update: 0, eta: 1e-5 },
+      { update: 10, eta: 0.02 },
+      { update: 20, eta: 0.04 },
+    ]);
+  });
+});
+
 describe('curvesChart', () => {
   const study = studyFixture();
   const group = study.curves.groups[3];
   const svg = curvesChart(group, newDocument(), 'curves-x');
   const p = parseSvg(svg);
 
-  it('has three panels (cost, loss, accuracy), each with one line and one band per series', () => {
-    expect(p.marks('panel')).toHaveLength(3);
-    const lines = p.marks('line');
+  it('has three panels (cost, loss, accuracy), each with one line and one band per series, then the η panel', () => {
+    expect(p.marks('panel')).toHaveLength(4);
+    const lines = p.marks('line').slice(0, 3);
     const areas = p.marks('area');
-    expect(lines).toHaveLength(3);
     expect(areas).toHaveLength(3);
     for (const g of [...lines, ...areas]) expect(g.querySelectorAll('path').length).toBe(2);
     const strokes = Array.from(lines[0].querySelectorAll('path')).map((x) => x.getAttribute('stroke'));
@@ -51,20 +72,15 @@ describe('curvesChart', () => {
   it('names its series, its axes and the group in the svg', () => {
     const texts = p.texts();
     expect(texts).toEqual(expect.arrayContaining(['training (mean over seeds)', 'validation (mean over seeds)', 'min–max over seeds']));
-    expect(texts).toEqual(expect.arrayContaining(['cost', 'loss', 'accuracy (%)', 'update step']));
-    expect(texts[0]).toBe('Cost, loss and accuracy: 9-layer, BN, He init');
+    expect(texts).toEqual(expect.arrayContaining(['cost', 'loss', 'accuracy (%)', 'learning rate η', 'update step']));
+    expect(texts[0]).toBe('Cost, loss, accuracy and learning rate: 9-layer, BN, He init');
     expect(texts[1]).toContain('3 seeds (1, 2, 3)');
   });
 
   it('draws the accuracy lines through the mean over seeds, in percent', () => {
-    // Read the y scale back from two tick labels, then check the last point of each line.
+    // Read the y scale back from its tick labels, then check the last point of each line.
     const panel = p.marks('panel')[2];
-    const ticks = Array.from(panel.querySelectorAll('g[aria-label="y-axis tick label"] text')).map((t) => ({
-      value: Number(t.textContent),
-      y: Number(/translate\([\d.]+,([\d.]+)\)/.exec(t.getAttribute('transform')!)![1]),
-    }));
-    const [a, b] = [ticks[0], ticks[ticks.length - 1]];
-    const toPixel = (v: number) => a.y + ((v - a.value) * (b.y - a.y)) / (b.value - a.value);
+    const toPixel = axisScale(panel, 'y');
     const paths = Array.from(panel.querySelectorAll('g[aria-label="line"] path'));
     for (const [i, split] of (['train', 'validation'] as const).entries()) {
       const last = group.runs.map((r) => r.result.history[r.result.history.length - 1].accuracy[split]);
@@ -73,6 +89,23 @@ describe('curvesChart', () => {
       const end = Number(d.slice(d.lastIndexOf(',') + 1));
       expect(Math.abs(end - toPixel(mean)), `${split}: line ends at y=${end}, mean ${mean} % is at ${toPixel(mean)}`).toBeLessThan(0.01);
     }
+  });
+
+  it('draws the recorded learning-rate schedule under the curves, on the same x axis', () => {
+    const panels = p.marks('panel');
+    const eta = panels[3];
+    expect(eta.querySelectorAll('g[aria-label="line"] path')).toHaveLength(1);
+    // Read both scales back from tick labels and check every vertex against the recorded η.
+    const [x, y] = [axisScale(eta, 'x'), axisScale(eta, 'y')];
+    const vertices = eta.querySelector('g[aria-label="line"] path')!.getAttribute('d')!.slice(1).split('L').map((v) => v.split(',').map(Number));
+    const history = group.runs[0].result.history;
+    expect(vertices).toHaveLength(history.length);
+    history.forEach((h, i) => {
+      expect(Math.abs(vertices[i][0] - x(h.update)), `update ${h.update}`).toBeLessThan(0.01);
+      expect(Math.abs(vertices[i][1] - y(h.eta)), `η at ${h.update}`).toBeLessThan(0.01);
+    });
+    // The same x axis in every panel: the cost panel's tick at the last update sits where η's does.
+    expect(axisScale(panels[0], 'x')(history[history.length - 1].update)).toBeCloseTo(x(history[history.length - 1].update), 2);
   });
 
   it('is a single standalone <svg> with ids prefixed by the chart', () => {

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { curvesChart } from './curves.js';
 import { finalSpreadChart } from './final-spread.js';
 import { gradcheckChart } from './gradcheck.js';
-import { coarseChart } from './search.js';
+import { coarseChart, fineChart } from './search.js';
 import { sigmaChart } from './sigma.js';
 import { studyFixture } from '../testing/fixture.js';
 import { newDocument } from '../testing/svg.js';
@@ -41,6 +41,7 @@ describe('golden SVGs (numbers rounded to 3 decimals)', () => {
   it('gradient check', () => golden('gradcheck.svg', gradcheckChart(study.gradcheck, newDocument())));
   it('training curves', () => golden('curves-3-layer-bn.svg', curvesChart(study.curves.groups[1], newDocument(), 'curves-3-layer-bn')));
   it('coarse search', () => golden('coarse.svg', coarseChart(study.coarse, newDocument())));
+  it('fine search', () => golden('fine.svg', fineChart(study.fine, newDocument())));
   it('final spread', () => golden('final.svg', finalSpreadChart(study.final, newDocument())));
   it('σ study', () => golden('sigma.svg', sigmaChart(study.sigma, newDocument(), { chance: 0.1 })));
 

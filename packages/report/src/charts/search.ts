@@ -6,6 +6,7 @@ import { lambda as formatLambda, plural } from '../format.js';
 import { netLabel } from '../groups.js';
 import { CATEGORY, HIGHLIGHT, NEUTRAL, SPLIT_COLOR } from '../palette.js';
 import { CHART_WIDTH } from './curves.js';
+import { placeLabels } from './labels.js';
 import { frame, plotPanel, serializeSvg, type LegendItem, type ReportDocument } from './svg.js';
 
 const lambdaTick = (d: number) => d.toExponential(6).replace(/\.?0+e/, 'e');
@@ -25,27 +26,60 @@ function decades(lo: number, hi: number): number[] {
   return out;
 }
 
+/**
+ * About `count` round ticks inside [lo, hi] for a log axis: the decades when the window spans one
+ * (with 2× and 5× between them when it spans few), else evenly spaced round values (within a decade a
+ * log axis is nearly linear). Plot's own log ticks blank the labels of most values in a narrow window.
+ */
+export function logTicks(lo: number, hi: number, count: number): number[] {
+  const inside = (v: number) => v >= lo && v <= hi;
+  if (hi / lo >= 10) {
+    const d = decades(lo, hi);
+    const ticks = d.filter(inside);
+    return ticks.length >= count / 2 ? ticks : d.flatMap((v) => [v, 2 * v, 5 * v]).filter(inside);
+  }
+  // Tolerances of 1e-9 absorb rounding: (8.78e-2 − 8.72e-2) / 6 is 1.0000000000000009e-4.
+  const raw = ((hi - lo) / count) * (1 - 1e-9);
+  const p = 10 ** Math.floor(Math.log10(raw));
+  const step = p * ([1, 2, 5].find((m) => m * p >= raw) ?? 10);
+  const out: number[] = [];
+  for (let k = Math.ceil(lo / step - 1e-9); k * step <= hi + step * 1e-9; k++) out.push(Number((k * step).toPrecision(12)));
+  return out;
+}
+
+const RING = 7;
+
 export function coarseChart(result: CoarseStageResult, document: ReportDocument, idPrefix = 'coarse'): string {
   const lo = Number(`1e${result.exponentMin}`);
   const hi = Number(`1e${result.exponentMax}`);
   const finite = result.trials.filter((t) => !t.diverged);
   const diverged = result.trials.filter((t) => t.diverged);
-  const best = result.best.map((t, i) => ({ ...t, rank: i + 1 }));
+  const best = result.best.map((t, i) => ({ ...t, rank: `#${i + 1}` }));
+  // The panel's geometry, also used to place the rank labels (the best λ are often close together).
+  const [width, height, left, right, top, bottom] = [CHART_WIDTH, 340, 56, 24, 20, 40];
+  const y = yDomain(result.trials);
+  const px = (l: number) => left + ((Math.log(l) - Math.log(lo)) / (Math.log(hi) - Math.log(lo))) * (width - left - right);
+  const py = (v: number) => height - bottom - ((v - y[0]) / (y[1] - y[0])) * (height - top - bottom);
+  const offsets = placeLabels(
+    best.map((t) => ({ x: px(t.lambda), y: py(val(t)), text: t.rank })),
+    RING,
+    { left, right: width - 4, top: 2, bottom: height - bottom },
+    result.trials.map((t) => ({ left: px(t.lambda) - 3, right: px(t.lambda) + 3, top: py(val(t)) - 3, bottom: py(val(t)) + 3 })),
+  );
   const panel = plotPanel(document, {
-    width: CHART_WIDTH,
-    height: 340,
-    marginLeft: 56,
-    marginRight: 24,
-    marginBottom: 40,
+    width,
+    height,
+    marginLeft: left,
+    marginRight: right,
+    marginTop: top,
+    marginBottom: bottom,
     x: { type: 'log', domain: [lo, hi], ticks: decades(lo, hi), tickFormat: lambdaTick, label: 'λ (L2 regularisation, log scale)', labelAnchor: 'center', labelArrow: 'none' },
-    y: { label: 'validation accuracy (%)', grid: true, labelArrow: 'none', domain: yDomain(result.trials) },
+    y: { label: 'validation accuracy (%)', grid: true, labelArrow: 'none', domain: y },
     marks: [
       Plot.dot(finite, { x: 'lambda', y: val, r: 3, fill: SPLIT_COLOR.validation, fillOpacity: 0.8 }),
       Plot.dot(diverged, { x: 'lambda', y: val, r: 4, symbol: 'times', stroke: NEUTRAL }),
-      Plot.dot(best, { x: 'lambda', y: val, r: 7, stroke: HIGHLIGHT, strokeWidth: 2 }),
-      // Ranks alternate above and below their ring: the best λ are often close together.
-      Plot.text(best.filter((t) => t.rank % 2 === 1), { x: 'lambda', y: val, text: (t: { rank: number }) => `#${t.rank}`, dy: -13, fill: HIGHLIGHT, fontWeight: 'bold' }),
-      Plot.text(best.filter((t) => t.rank % 2 === 0), { x: 'lambda', y: val, text: (t: { rank: number }) => `#${t.rank}`, dy: 15, fill: HIGHLIGHT, fontWeight: 'bold' }),
+      Plot.dot(best, { x: 'lambda', y: val, r: RING, stroke: HIGHLIGHT, strokeWidth: 2 }),
+      ...best.map((t, i) => Plot.text([t], { x: 'lambda', y: val, text: 'rank', ...offsets[i], fill: HIGHLIGHT, fontWeight: 'bold', ariaDescription: 'rank' })),
     ],
   });
   const legend: LegendItem[] = [
@@ -86,9 +120,12 @@ export function fineChart(result: FineStageResult, document: ReportDocument, idP
       marginRight: 24,
       marginTop: 18,
       marginBottom: last ? 44 : 26,
-      x: { type: 'log', domain: [lo - pad, hi + pad], ticks: 6, tickFormat: lambdaTick, label: last ? 'λ (log scale)' : null, labelAnchor: 'center', labelArrow: 'none' },
+      // Every panel's axis gets its labels: Plot's log tick format would blank most of them in a
+      // narrow window, so the ticks are chosen here and labelled through the text channel.
+      x: { type: 'log', domain: [lo - pad, hi + pad], axis: null },
       y: { label: i === 0 ? 'validation accuracy (%)' : null, grid: true, labelArrow: 'none', domain: y, ticks: 4 },
       marks: [
+        Plot.axisX(logTicks(lo - pad, hi + pad, 8), { text: lambdaTick, label: last ? 'λ (log scale)' : null, labelAnchor: 'center', labelArrow: 'none' }),
         Plot.ruleX([c.centre], { stroke: c.color, strokeDasharray: '4,3', ariaDescription: 'centre' }),
         Plot.dot(finite, { x: 'lambda', y: val, r: 3, fill: c.color, ariaDescription: 'trial' }),
         Plot.dot(diverged, { x: 'lambda', y: val, r: 4, symbol: 'times', stroke: NEUTRAL, ariaDescription: 'diverged' }),
