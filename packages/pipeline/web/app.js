@@ -65,7 +65,7 @@ function newColumn(profile) {
     <section class="card summary"></section>
     <section class="card graph"><h2>Study graph <small>click a stage for its charts</small></h2><div class="graph-svg"></div>
       <div class="legend">${['current', 'stale', 'running', 'failed', 'missing'].map((s) => `<span><i style="background:var(--${s})"></i>${STATE_TEXT[s]}</span>`).join('')}</div></section>
-    <section class="card running"></section>
+    <section class="card running-now"></section>
     <section class="card live-curves" hidden><h2>Live curves <small>the running trials, growing as they record</small></h2><div class="charts"></div></section>
     <div class="stages"></div>
     <section class="card trials"><h2>All trials <small class="count"></small></h2>
@@ -94,7 +94,9 @@ function renderSummary(col) {
   const v = col.view;
   const running = v.running.filter((r) => r.status === 'running');
   const trialsRunning = running.reduce((n, r) => n + r.running.length, 0);
-  const eta = v.eta === null ? 'unknown (no trial timed yet)' : v.trialsLeft === 0 && trialsRunning === 0 ? '—' : `≈ ${duration(v.eta)}`;
+  const eta = v.eta === null ? 'unknown (no trial timed yet)'
+    : v.trialsLeft === 0 && trialsRunning === 0 ? '—'
+    : `≈ ${duration(v.eta)}${trialsRunning === 0 ? ' on one worker' : v.parallel > 1 ? ` at ${v.parallel} trials at once` : ''}`;
   const failed = v.running.filter((r) => r.status !== 'running');
   $('.summary', col.el).innerHTML = `
     <h2 class="profile-title">Profile <code>${esc(v.profile)}</code></h2>
@@ -186,7 +188,7 @@ function trialEta(t, now) {
 function renderRunning(col) {
   const now = Date.now();
   const runs = col.view.running.filter((r) => r.status === 'running');
-  const box = $('.running', col.el);
+  const box = $('.running-now', col.el);
   if (runs.length === 0) {
     box.innerHTML = `<h2>Running now</h2><p class="muted">Nothing is running for this profile. Start a stage in another terminal, e.g.
       <code>npx bnlab run coarse -c ${esc(col.profile)}</code> or <code>npx nx run pipeline:all${col.profile === 'default' ? '' : ` -c ${esc(col.profile)}`}</code>; it appears here as it starts.</p>`;
@@ -200,8 +202,8 @@ function renderRunning(col) {
           <span><b class="run-count">${done}/${r.total}</b> trials done (${r.stored} stored, ${r.trained} trained)</span>
           <span>pid ${r.pid} on ${esc(r.host)}</span><span>for ${duration((now - r.startedAt) / 1000)}</span>
           ${r.waitingFor ? `<span>${r.waitingFor} locked by another process</span>` : ''}</div>
-        ${r.running.length ? `<div class="scroll"><table><thead><tr><th>trial</th><th>on</th><th>update</th><th></th><th class="num">epoch</th><th class="num">validation acc.</th><th class="num">ETA</th></tr></thead><tbody>
-          ${r.running.map((t) => `<tr class="running-trial" data-hash="${esc(t.hash)}"><td>${esc(t.label)}</td><td>${esc(t.where)}</td>
+        ${r.running.length ? `<div class="scroll"><table><thead><tr><th>trial</th><th>update</th><th></th><th class="num">epoch</th><th class="num">val. acc.</th><th class="num">ETA</th></tr></thead><tbody>
+          ${r.running.map((t) => `<tr class="running-trial" data-hash="${esc(t.hash)}"><td>${esc(t.label)} <span class="muted">on ${esc(t.where)}</span></td>
             <td class="num update">${t.update}/${t.updates || '?'}</td><td><span class="bar"><span style="width:${t.updates ? (100 * t.update) / t.updates : 0}%"></span></span></td>
             <td class="num">${t.epoch.toFixed(1)}</td><td class="num">${pct(t.validationAccuracy)}</td><td class="num">${duration(trialEta(t, now))}</td></tr>`).join('')}
         </tbody></table></div>` : '<p class="muted">between trials…</p>'}

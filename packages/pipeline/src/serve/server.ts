@@ -96,53 +96,6 @@ export async function startServer(o: ServeOptions): Promise<RunningServer> {
   const clients = new Set<{ res: ServerResponse; profiles: string[] }>();
   const send = (res: ServerResponse, event: string, data: unknown) => res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
 
-  const look = () => {
-    live = readProgress(dir);
-    const text = JSON.stringify(live);
-    if (text !== liveText) {
-      liveText = text;
-      for (const c of clients) send(c.res, 'progress', { at: Date.now() });
-    }
-    const watched = new Set([...clients].flatMap((c) => c.profiles));
-    for (const p of watched) {
-      let changed = false;
-      try {
-        changed = o.views.changed(p);
-      } catch {
-        changed = true;
-      }
-      if (changed) for (const c of clients) if (c.profiles.includes(p)) send(c.res, 'study', { profile: p });
-    }
-  };
-  let watcher: FSWatcher | undefined;
-  let pending: NodeJS.Timeout | undefined;
-  const soon = () => {
-    pending ??= setTimeout(() => {
-      pending = undefined;
-      safely(look);
-    }, 100);
-  };
-  const watchDir = () => {
-    if (watcher || !existsSync(dir)) return;
-    try {
-      watcher = watch(dir, soon);
-      watcher.on('error', () => {
-        watcher?.close();
-        watcher = undefined;
-      });
-    } catch {
-      watcher = undefined; // the tick below still looks every second
-    }
-  };
-  watchDir();
-  const tick = setInterval(() => {
-    watchDir();
-    safely(look);
-  }, o.tickMs ?? 1000);
-  const keepAlive = setInterval(() => {
-    for (const c of clients) c.res.write(': keep-alive\n\n');
-  }, 15_000);
-
   const hostsAllowed = (port: number) => new Set([...LOOPBACK].map((h) => `${h}:${port}`));
   let allowedHosts = new Set<string>();
 
@@ -235,6 +188,54 @@ export async function startServer(o: ServeOptions): Promise<RunningServer> {
       resolve();
     });
   });
+  // Watch only once listening: a port in use fails before anything keeps the process alive.
+  const look = () => {
+    live = readProgress(dir);
+    const text = JSON.stringify(live);
+    if (text !== liveText) {
+      liveText = text;
+      for (const c of clients) send(c.res, 'progress', { at: Date.now() });
+    }
+    const watched = new Set([...clients].flatMap((c) => c.profiles));
+    for (const p of watched) {
+      let changed = false;
+      try {
+        changed = o.views.changed(p);
+      } catch {
+        changed = true;
+      }
+      if (changed) for (const c of clients) if (c.profiles.includes(p)) send(c.res, 'study', { profile: p });
+    }
+  };
+  let watcher: FSWatcher | undefined;
+  let pending: NodeJS.Timeout | undefined;
+  const soon = () => {
+    pending ??= setTimeout(() => {
+      pending = undefined;
+      safely(look);
+    }, 100);
+  };
+  const watchDir = () => {
+    if (watcher || !existsSync(dir)) return;
+    try {
+      watcher = watch(dir, soon);
+      watcher.on('error', () => {
+        watcher?.close();
+        watcher = undefined;
+      });
+    } catch {
+      watcher = undefined; // the tick below still looks every second
+    }
+  };
+  watchDir();
+  const tick = setInterval(() => {
+    watchDir();
+    safely(look);
+  }, o.tickMs ?? 1000);
+  const keepAlive = setInterval(() => {
+    for (const c of clients) c.res.write(': keep-alive\n\n');
+  }, 15_000);
+
   const port = (server.address() as { port: number }).port;
   if (LOOPBACK.has(o.host)) allowedHosts = hostsAllowed(port);
   const shownHost = o.host.includes(':') && !o.host.startsWith('[') ? `[${o.host}]` : o.host;

@@ -37,6 +37,8 @@ export interface ProfileView {
   stagesToRun: string[];
   /** Seconds until every trial is trained, estimated from stored trials' compute time; null when nothing to go on. */
   eta: number | null;
+  /** The trials running now (at least 1): the ETA assumes this many run at once. */
+  parallel: number;
   running: LiveRun[];
   /** Set when the plan could not be made just now: the rest is the last good view (or empty). */
   problem?: string;
@@ -148,6 +150,7 @@ export function studyViews(o: { workspace: string; configFile?: string; env?: No
       trialsUnknown: plan?.trialsUnknown ?? false,
       stagesToRun: plan?.stagesToRun ?? [],
       eta: null,
+      parallel: 1,
       running: runs,
       problem: c.problem,
       warnings: c.warnings,
@@ -161,7 +164,9 @@ export function studyViews(o: { workspace: string; configFile?: string; env?: No
       byStage.set(s.stage, secs);
       perTrial = perTrial.concat(secs);
     }
-    const meanAll = mean(perTrial);
+    // A stage with no timed trial yet is estimated from every record in the store (older configurations included).
+    let meanAll = mean(perTrial) ?? mean(listRecords(trialStoreDir(o.workspace, profile)).map((h) => fields(profile, h, warn)?.seconds).filter((x): x is number => typeof x === 'number'));
+    meanAll ??= runningEstimate(runs.flatMap((r) => (r.status === 'running' ? r.running : [])));
     let work = 0;
     let known = true;
     base.stages = plan.stages.map((s) => {
@@ -179,8 +184,9 @@ export function studyViews(o: { workspace: string; configFile?: string; env?: No
       }
       const runningTrials = active?.running ?? [];
       if (s.trials) {
-        const est = mean(byStage.get(s.stage) ?? []) ?? meanAll ?? runningEstimate(runningTrials);
-        const waiting = Math.max(0, s.trials.missing - (active ? active.trained : 0) - runningTrials.length);
+        const est = mean(byStage.get(s.stage) ?? []) ?? meanAll;
+        // The plan is remade whenever a record lands in the store: its counts already hold what the run trained.
+        const waiting = Math.max(0, s.trials.missing - runningTrials.length);
         if (est === null) known = known && (waiting === 0 && runningTrials.length === 0);
         else work += waiting * est;
         for (const t of runningTrials) work += remaining(t) ?? est ?? 0;
@@ -190,12 +196,12 @@ export function studyViews(o: { workspace: string; configFile?: string; env?: No
         dependsOn: s.dependsOn,
         state,
         reason,
-        trials: s.trials && { known: s.trials.known, total: s.trials.total, stored: s.trials.stored + (active?.trained ?? 0), missing: Math.max(0, s.trials.missing - (active?.trained ?? 0)), running: runningTrials.length },
+        trials: s.trials && { known: s.trials.known, total: s.trials.total, stored: s.trials.stored, missing: s.trials.missing, running: runningTrials.length },
         resultTime: mtimeMs(resultFile(o.workspace, profile, s.stage)),
       };
     });
-    const parallel = Math.max(1, runs.reduce((n, r) => n + (r.status === 'running' ? r.running.length : 0), 0));
-    base.eta = known ? work / parallel : null;
+    base.parallel = Math.max(1, runs.reduce((n, r) => n + (r.status === 'running' ? r.running.length : 0), 0));
+    base.eta = known ? work / base.parallel : null;
     return base;
   }
 
