@@ -36,7 +36,7 @@ const LIVE_PROFILE = `
       kernel: auto
       training:
         batch: 50
-        nsUpdates: 1500
+        nsUpdates: 800
         cycles: 1
         pointsPerCycle: 10
     stages:
@@ -148,7 +148,8 @@ run('bnlab serve in Chromium', () => {
     await live.locator('.live-curves .chart svg').first().waitFor({ timeout: 60_000 });
     expect(await live.locator('.live-curves .chart svg').first().textContent()).toContain('Cost, loss and accuracy');
     expect(await live.locator('.summary .eta-value').textContent()).toMatch(/^≈ /);
-    await page.screenshot({ path: path.join(shots, 'serve-running.png') });
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.screenshot({ path: path.join(shots, 'serve-running.png'), clip: { x: 0, y: 0, width: 1500, height: 1700 }, fullPage: true });
 
     const r = await stage;
     expect(r.exitCode, r.stderr).toBe(0);
@@ -156,6 +157,7 @@ run('bnlab serve in Chromium', () => {
     await expect.poll(() => live.locator('.stage-card[data-stage="curves"] .chart svg').count(), { timeout: 30_000 }).toBe(4);
     await expect.poll(() => live.locator('.running-now').textContent()).toContain('Nothing is running');
     expect(await page.evaluate(() => (window as unknown as { sameLoad?: number }).sameLoad)).toBe(1);
+    await page.evaluate(() => window.scrollTo(0, 0));
     await page.screenshot({ path: path.join(shots, 'serve-done.png'), fullPage: true });
   });
 

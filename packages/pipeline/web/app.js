@@ -294,11 +294,12 @@ async function renderStages(col) {
     }
     const t = s.trials;
     $('h2', card).innerHTML = `${esc(s.stage)} <span class="state ${esc(s.state)}">${esc(STATE_TEXT[s.state] ?? s.state)}</span>
-      <small>${t ? `${t.stored}/${t.total} trials stored` : ''}${s.reason ? ` · ${esc(s.reason)}` : ''}${s.resultTime ? ` · result of ${new Date(s.resultTime).toLocaleString()}` : ''}</small>`;
+      <small>${[t ? `${t.stored}/${t.total} trials stored` : '', s.reason ? esc(s.reason) : '', s.resultTime ? `result of ${new Date(s.resultTime).toLocaleString()}` : 'no result yet'].filter(Boolean).join(' · ')}</small>`;
     const known = col.stages.get(s.stage);
+    card.classList.toggle('empty', s.resultTime === null);
     if (s.resultTime === null) {
       col.stages.set(s.stage, null);
-      $('.charts', card).innerHTML = `<p class="muted">No result yet.</p>`;
+      $('.charts', card).innerHTML = '';
       $('.tables .body', card).innerHTML = '';
       continue;
     }
