@@ -52,6 +52,8 @@ interface Cached {
   warnings: string[];
   /** Stage of every hash a result.json names (trials the plan no longer lists). */
   resultHashes: Map<string, string>;
+  /** Every record file in the store (the signature covers its folders). */
+  stored: string[];
 }
 
 /** The workspace's studies as the page sees them. */
@@ -88,11 +90,12 @@ export function studyViews(o: { workspace: string; configFile?: string; env?: No
     const old = cache.get(profile);
     if (old && old.signature === sig) return old;
     const warnings: string[] = [];
-    const next: Cached = { signature: sig, plan: old?.plan, warnings, resultHashes: old?.resultHashes ?? new Map() };
+    const next: Cached = { signature: sig, plan: old?.plan, warnings, resultHashes: old?.resultHashes ?? new Map(), stored: old?.stored ?? [] };
     try {
       const study = openStudy({ profile, config: configFile }, { ...env, NX_TASK_TARGET_CONFIGURATION: '', BNLAB_WORKSPACE: o.workspace });
       next.plan = planStudy(study, (w) => warnings.push(w));
       next.resultHashes = hashesInResults(profile, next.plan);
+      next.stored = listRecords(trialStoreDir(o.workspace, profile));
       // The signature again, with the stage list now known (the first plan of a profile learns it).
       next.signature = signature(profile);
     } catch (err) {
@@ -165,7 +168,7 @@ export function studyViews(o: { workspace: string; configFile?: string; env?: No
       perTrial = perTrial.concat(secs);
     }
     // A stage with no timed trial yet is estimated from every record in the store (older configurations included).
-    let meanAll = mean(perTrial) ?? mean(listRecords(trialStoreDir(o.workspace, profile)).map((h) => fields(profile, h, warn)?.seconds).filter((x): x is number => typeof x === 'number'));
+    let meanAll = mean(perTrial) ?? mean(c.stored.map((h) => fields(profile, h, warn)?.seconds).filter((x): x is number => typeof x === 'number'));
     meanAll ??= runningEstimate(runs.flatMap((r) => (r.status === 'running' ? r.running : [])));
     let work = 0;
     let known = true;
@@ -221,7 +224,7 @@ export function studyViews(o: { workspace: string; configFile?: string; env?: No
         rows.set(t.hash, { stage: s.stage, label: t.label, state, progress, ...f, hash: t.hash });
       }
     }
-    for (const hash of listRecords(trialStoreDir(o.workspace, profile))) {
+    for (const hash of c.stored) {
       if (rows.has(hash)) continue;
       const f = fields(profile, hash, warn);
       if (f) rows.set(hash, { stage: c.resultHashes.get(hash) ?? null, label: null, state: 'not in the plan', progress: null, ...f, hash });
