@@ -54,10 +54,10 @@ const env = () => ({ BNLAB_WORKSPACE: ws, BNLAB_CIFAR10_DIR: cifar10Dir, CI: 'tr
 const bnlab = (args: string[]) => execa(process.execPath, [bin, ...args], { cwd: ws, reject: false, env: env() });
 
 /** A request with the path exactly as written (fetch and URL would normalise the dots away). */
-function rawGet(rawPath: string): Promise<{ status: number; body: string }> {
+function rawGet(rawPath: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
   const u = new URL(url);
   return new Promise((resolve, reject) => {
-    const req = request({ host: u.hostname, port: u.port, path: rawPath, method: 'GET' }, (res) => {
+    const req = request({ host: u.hostname, port: u.port, path: rawPath, method: 'GET', headers }, (res) => {
       let body = '';
       res.on('data', (c) => (body += c));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
@@ -196,6 +196,8 @@ run('bnlab serve in Chromium', () => {
       expect(r.status, p).toBe(404);
       expect(r.body, p).not.toMatch(/root:|configHash|stages:/);
     }
+    // A page elsewhere that rebinds its name to 127.0.0.1 is refused.
+    expect((await rawGet('/api/profiles', { host: `evil.example:${new URL(url).port}` })).status).toBe(403);
   });
 
   it('says in one line when the port is in use or the profile unknown', async () => {
@@ -207,5 +209,12 @@ run('bnlab serve in Chromium', () => {
     expect(unknown.exitCode).toBe(1);
     expect(unknown.stderr.trim().split('\n')).toHaveLength(1);
     expect(unknown.stderr).toContain("unknown profile 'smokee' (did you mean 'smoke'?)");
+    // Any address but loopback: served, with a warning that there is no authentication.
+    const open = execa(process.execPath, [bin, 'serve', '--host', '0.0.0.0', '--port', '0'], { cwd: ws, env: env(), reject: false });
+    await new Promise<void>((resolve) => open.stdout!.on('data', (c: Buffer) => String(c).includes('http://') && resolve()));
+    open.kill('SIGTERM');
+    const closed = await open;
+    expect(closed.exitCode).toBe(0);
+    expect(closed.stderr.trim()).toBe('bnlab: serve: warning: listening on 0.0.0.0 without authentication: anyone who can reach it can read the study');
   });
 });

@@ -6,6 +6,7 @@ import { gradcheckChart } from '/report/charts/gradcheck.js';
 import { coarseChart, fineChart } from '/report/charts/search.js';
 import { finalSpreadChart } from '/report/charts/final-spread.js';
 import { sigmaChart } from '/report/charts/sigma.js';
+import { duration as formatDuration, pct as formatPct } from '/report/format.js';
 
 /** Charts by result kind (the stage name until results say their kind); anything else gets tables only. */
 const CHARTS = {
@@ -24,14 +25,9 @@ const STATE_TEXT = {
 const esc = (s) => String(s ?? '').replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 const $ = (sel, root = document) => root.querySelector(sel);
 
-function duration(s) {
-  if (s === null || s === undefined || !Number.isFinite(s) || s < 0) return '?';
-  const r = Math.round(s);
-  if (r < 60) return `${r}s`;
-  if (r < 3600) return `${Math.floor(r / 60)}m${String(r % 60).padStart(2, '0')}s`;
-  return `${Math.floor(r / 3600)}h${String(Math.floor((r % 3600) / 60)).padStart(2, '0')}m`;
-}
-const pct = (x) => (typeof x === 'number' && Number.isFinite(x) ? `${(100 * x).toFixed(1)} %` : '–');
+// The report's own formats: one home for how a time or an accuracy reads.
+const duration = (s) => (s === null || s === undefined || !Number.isFinite(s) || s < 0 ? '?' : formatDuration(s));
+const pct = (x) => (typeof x === 'number' && Number.isFinite(x) ? `${formatPct(x)} %` : '–');
 function num(v) {
   if (typeof v !== 'number') return v;
   if (Number.isInteger(v)) return String(v);
@@ -180,11 +176,6 @@ function renderGraph(col) {
   }
 }
 
-function trialEta(t, now) {
-  if (!(t.update > 0 && t.updates > 0)) return null;
-  return ((now - t.startedAt) / 1000) * ((t.updates - t.update) / t.update);
-}
-
 function renderRunning(col) {
   const now = Date.now();
   const runs = col.view.running.filter((r) => r.status === 'running');
@@ -205,7 +196,7 @@ function renderRunning(col) {
         ${r.running.length ? `<div class="scroll"><table><thead><tr><th>trial</th><th>update</th><th></th><th class="num">epoch</th><th class="num">val. acc.</th><th class="num">ETA</th></tr></thead><tbody>
           ${r.running.map((t) => `<tr class="running-trial" data-hash="${esc(t.hash)}"><td>${esc(t.label)} <span class="muted">on ${esc(t.where)}</span></td>
             <td class="num update">${t.update}/${t.updates || '?'}</td><td><span class="bar"><span style="width:${t.updates ? (100 * t.update) / t.updates : 0}%"></span></span></td>
-            <td class="num">${t.epoch.toFixed(1)}</td><td class="num">${pct(t.validationAccuracy)}</td><td class="num">${duration(trialEta(t, now))}</td></tr>`).join('')}
+            <td class="num">${t.epoch.toFixed(1)}</td><td class="num">${pct(t.validationAccuracy)}</td><td class="num">${duration(t.eta)}</td></tr>`).join('')}
         </tbody></table></div>` : '<p class="muted">between trials…</p>'}
       </div>`;
     }).join('')}`;

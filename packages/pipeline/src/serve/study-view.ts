@@ -11,7 +11,7 @@ import { resultFile } from '../stages/context.js';
 import { openStudy } from '../stages/workspace.js';
 import { listRecords, readRecord, trialStoreDir } from '../trials/store.js';
 import type { TrialRecord } from '../trials/executor.js';
-import type { LiveRun } from './progress-files.js';
+import type { LiveRun, RunningTrial } from './progress-files.js';
 import { type Cell, type TrialRow } from './trial-table.js';
 
 export type StageState = 'current' | 'stale' | 'missing' | 'invalid' | 'unchecked' | 'running' | 'failed';
@@ -39,7 +39,7 @@ export interface ProfileView {
   eta: number | null;
   /** The trials running now (at least 1): the ETA assumes this many run at once. */
   parallel: number;
-  running: LiveRun[];
+  running: (LiveRun & { running: (RunningTrial & { eta: number | null })[] })[];
   /** Set when the plan could not be made just now: the rest is the last good view (or empty). */
   problem?: string;
   warnings: string[];
@@ -141,7 +141,8 @@ export function studyViews(o: { workspace: string; configFile?: string; env?: No
 
   function view(profile: string, live: LiveRun[]): ProfileView {
     const c = current(profile);
-    const runs = live.filter((r) => r.profile === profile);
+    // Each running trial with the seconds it has left at its pace so far (null before its first progress).
+    const runs = live.filter((r) => r.profile === profile).map((r) => ({ ...r, running: r.running.map((t) => ({ ...t, eta: remaining(t) })) }));
     const plan = c.plan;
     const base: ProfileView = {
       profile,
