@@ -147,6 +147,8 @@ run('bnlab serve in Chromium', () => {
     await expect.poll(async () => (seen.add((await progressText())!), seen.size), { timeout: 60_000 }).toBeGreaterThan(2);
     await live.locator('.live-curves .chart svg').first().waitFor({ timeout: 60_000 });
     expect(await live.locator('.live-curves .chart svg').first().textContent()).toContain('Cost, loss and accuracy');
+    // It grows: more recorded points, without a reload.
+    await expect.poll(async () => Number(await live.locator('.live-curves .chart .points').first().textContent()), { timeout: 60_000 }).toBeGreaterThanOrEqual(4);
     expect(await live.locator('.summary .eta-value').textContent()).toMatch(/^≈ /);
     await page.evaluate(() => window.scrollTo(0, 0));
     await page.screenshot({ path: path.join(shots, 'serve-running.png'), clip: { x: 0, y: 0, width: 1500, height: 1700 }, fullPage: true });

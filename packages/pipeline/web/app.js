@@ -226,8 +226,13 @@ function renderLiveCurves(col) {
       lambda: typeof c.lambda === 'number' ? c.lambda : NaN,
       runs: [{ seed: c.seed ?? 0, hash: t.hash, result: { history: t.history, diverged: false } }],
     };
+    const caption = `<div class="live-caption">${esc(t.label)} · <span class="points">${t.history.length}</span> point${t.history.length === 1 ? '' : 's'} recorded · update ${t.update}/${t.updates}</div>`;
+    if (t.history.length < 2) {
+      el.innerHTML = `${caption}<p class="muted">The curve starts at its second recorded point.</p>`;
+      continue;
+    }
     try {
-      el.innerHTML = `<div class="live-caption">${esc(t.label)} · ${t.history.length} point${t.history.length === 1 ? '' : 's'} · update ${t.update}/${t.updates}</div>${curvesChart(group, document, `live-${col.profile}-${t.hash.slice(0, 10)}`)}`;
+      el.innerHTML = `${caption}${curvesChart(group, document, `live-${col.profile}-${t.hash.slice(0, 10)}`)}`;
     } catch (err) {
       el.innerHTML = `<div class="error">live curve of ${esc(t.label)}: ${esc(err.message)}</div>`;
     }
