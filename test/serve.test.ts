@@ -212,7 +212,8 @@ run('bnlab serve in Chromium', () => {
     expect(unknown.stderr.trim().split('\n')).toHaveLength(1);
     expect(unknown.stderr).toContain("unknown profile 'smokee' (did you mean 'smoke'?)");
     // Any address but loopback: served, with a warning that there is no authentication.
-    const open = execa(process.execPath, [bin, 'serve', '--host', '0.0.0.0', '--port', '0'], { cwd: ws, env: env(), reject: false });
+    // No SIGKILL 5 s after the SIGTERM (execa's default): on a loaded machine a clean exit may take longer.
+    const open = execa(process.execPath, [bin, 'serve', '--host', '0.0.0.0', '--port', '0'], { cwd: ws, env: env(), reject: false, forceKillAfterDelay: 60_000 });
     await new Promise<void>((resolve) => open.stdout!.on('data', (c: Buffer) => String(c).includes('http://') && resolve()));
     open.kill('SIGTERM');
     const closed = await open;

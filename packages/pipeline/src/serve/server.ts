@@ -248,7 +248,9 @@ export async function startServer(o: ServeOptions): Promise<RunningServer> {
       clearTimeout(pending);
       watcher?.close();
       for (const c of clients) c.res.end();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections(); // idle keep-alive connections of the page would hold close() open
+      await closed;
     },
   };
 }
