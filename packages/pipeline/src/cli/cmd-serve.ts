@@ -52,9 +52,9 @@ export const command: Command = {
       if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') throw new BnlabError(`serve: cannot listen on '${host}': not an address of this machine`);
       throw err;
     }
-    process.stdout.write(`bnlab serve: ${running.url} (profile ${env.study.profile}; read-only; Ctrl-C to stop)\n`);
     const server = running;
-    await new Promise<void>((resolve) => {
+    // Stop handlers before the URL is printed: whoever reads it may signal at once.
+    const stopped = new Promise<void>((resolve) => {
       const stop = () => {
         process.off('SIGINT', stop);
         process.off('SIGTERM', stop);
@@ -63,6 +63,8 @@ export const command: Command = {
       process.on('SIGINT', stop);
       process.on('SIGTERM', stop);
     });
+    process.stdout.write(`bnlab serve: ${running.url} (profile ${env.study.profile}; read-only; Ctrl-C to stop)\n`);
+    await stopped;
     return 0;
   },
 };
