@@ -48,6 +48,7 @@ let ws: string;
 let serve: ResultPromise | undefined;
 let url = '';
 let context: BrowserContext | undefined;
+let profileDir = '';
 let page: Page;
 
 const env = () => ({ BNLAB_WORKSPACE: ws, BNLAB_CIFAR10_DIR: cifar10Dir, CI: 'true', NX_TASK_TARGET_CONFIGURATION: '' });
@@ -86,7 +87,8 @@ run('bnlab serve in Chromium', () => {
       });
       void serve!.then((r) => reject(new Error(`bnlab serve exited ${r.exitCode}: ${r.stderr}`)));
     });
-    context = await chromium.launchPersistentContext(mkdtempSync(path.join(tmpdir(), 'bnlab-chromium-')), {
+    profileDir = mkdtempSync(path.join(tmpdir(), 'bnlab-chromium-')); // a fresh browser profile
+    context = await chromium.launchPersistentContext(profileDir, {
       executablePath: CHROMIUM,
       headless: true,
       viewport: { width: 1500, height: 1000 },
@@ -101,6 +103,7 @@ run('bnlab serve in Chromium', () => {
     serve?.kill('SIGTERM');
     await serve;
     rmSync(ws, { recursive: true, force: true });
+    if (profileDir) rmSync(profileDir, { recursive: true, force: true });
   });
 
   it('shows both profiles side by side: every stage with its state, and the charts of the finished ones', async () => {
