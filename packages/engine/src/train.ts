@@ -91,6 +91,8 @@ export interface TrainProgress {
   eta: number;
   /** Present at recording points. */
   validationAccuracy?: number;
+  /** The history point just recorded (at recording points), for live curves. */
+  point?: HistoryPoint;
 }
 
 export interface TrainOptions {
@@ -215,7 +217,7 @@ export function train(kernel: Kernel, data: Dataset, config: TrainConfig, option
         loss: { train: tr.loss, validation: va.loss },
         accuracy: { train: tr.accuracy, validation: va.accuracy },
       });
-      onProgress?.({ update: t, updates: total, epoch: t / perEpoch, eta, validationAccuracy: va.accuracy });
+      onProgress?.({ update: t, updates: total, epoch: t / perEpoch, eta, validationAccuracy: va.accuracy, point: history[history.length - 1] });
     } else if (onProgress && t % progressEvery === 0) {
       onProgress({ update: t, updates: total, epoch: t / perEpoch, eta });
     }

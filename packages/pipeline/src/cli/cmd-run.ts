@@ -4,6 +4,7 @@ import { isStageName, stageNames } from '../config/index.js';
 import { chooseView } from '../stages/progress.js';
 import { runStage, type StageOutcome } from '../stages/run-stage.js';
 import { openStudy } from '../stages/workspace.js';
+import { publishingView } from '../serve/progress-files.js';
 import { localExecutor } from '../trials/local-executor.js';
 import { didYouMean } from '../config/errors.js';
 import { BnlabError, intFlag, parseFlags, UsageError, type Command } from './command.js';
@@ -86,7 +87,8 @@ export const command: Command = {
     };
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
-    const view = chooseView();
+    // Also published to .bnlab/progress/ for `bnlab serve`.
+    const view = publishingView(chooseView(), { workspace: env.workspace, profile: env.study.profile });
     const warn = (line: string) => process.stderr.write(`bnlab: ${line}\n`);
     try {
       let budget = maxTrials;

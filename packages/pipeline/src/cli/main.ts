@@ -12,6 +12,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ command:
   eval: { summary: 'evaluate a saved network on the test split', load: () => import('./cmd-eval.js') },
   run: { summary: 'run one stage of the study in experiments.yaml', load: () => import('./cmd-run.js') },
   plan: { summary: "show the study's graph, cache status and work left", load: () => import('./cmd-plan.js') },
+  serve: { summary: 'a live, read-only web page of the study (local)', load: () => import('./cmd-serve.js') },
   bench: { summary: 'measure kernels, epochs and worker throughput', load: () => import('./cmd-bench.js') },
   worker: { summary: 'serve trials from a Redis queue (BullMQ)', load: () => import('./cmd-worker.js') },
 };

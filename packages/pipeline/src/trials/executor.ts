@@ -1,7 +1,7 @@
 // The trial executor interface: how a stage's trials get trained. The local executor runs them on a
 // pool of worker threads; the queue executor (BullMQ on Redis) on `bnlab worker` processes anywhere.
 // Where a trial ran is never part of any hash: a record is the same canonical text either way.
-import type { TrainResult } from '@bnlab/report';
+import type { HistoryPoint, TrainResult } from '@bnlab/report';
 
 /** Everything that determines a trial's numbers. Its sha256 (canonical JSON) is the trial's hash. */
 export interface TrialIdentity {
@@ -42,6 +42,8 @@ export interface TrialProgress {
   updates: number;
   epoch: number;
   validationAccuracy?: number;
+  /** The history point recorded at this update (recording points only; for live curves). */
+  point?: HistoryPoint;
 }
 
 export interface TrialEvents {

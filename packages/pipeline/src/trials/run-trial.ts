@@ -26,7 +26,7 @@ export function runTrial(
   }
   const t0 = performance.now();
   const { result } = train(kernel, dataset, spec.config as unknown as TrainConfig, {
-    onProgress: (p) => onProgress({ update: p.update, updates: p.updates, epoch: p.epoch, validationAccuracy: p.validationAccuracy }),
+    onProgress: (p) => onProgress({ update: p.update, updates: p.updates, epoch: p.epoch, validationAccuracy: p.validationAccuracy, point: p.point }),
   });
   const computeSeconds = (performance.now() - t0) / 1000;
   return {

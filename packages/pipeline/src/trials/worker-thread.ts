@@ -41,7 +41,8 @@ if (parentPort) {
       const kernel = k;
       const record = runTrial(spec, dataset, kernel, (p) => {
         const now = Date.now();
-        if (now - last < 200 && p.update < p.updates) return;
+        // Recording points always pass: they are few, and live curves are drawn from them.
+        if (now - last < 200 && p.update < p.updates && p.point === undefined) return;
         last = now;
         port.postMessage({ type: 'progress', hash: spec.hash, progress: p } satisfies FromWorker);
       }, setup.name);
