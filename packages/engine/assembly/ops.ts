@@ -273,6 +273,83 @@ export function countCorrect(p: usize, y: usize, n: i32, K: i32): i32 {
   return correct;
 }
 
+// x[len] *= mask[len] (inverted dropout, forward and backward): an f32 product of two f32 rounds like
+// the f64 product rounded to f32
+export function applyMask(x: usize, mask: usize, len: i32): void {
+  const n4 = len & ~3;
+  let i = 0;
+  for (; i < n4; i += 4) {
+    const o = <usize>i * 4;
+    v128.store(x + o, f32x4.mul(v128.load(x + o), v128.load(mask + o)));
+  }
+  for (; i < len; i++) {
+    const o = <usize>i * 4;
+    store<f32>(x + o, load<f32>(x + o) * load<f32>(mask + o));
+  }
+}
+
+// Floats per image in jitterImages' params (kernel.ts JITTER_PARAMS)
+const JITTER_PARAMS: i32 = 5;
+
+// Jitter of images x[n, C·H·W] in place (see kernel.ts): per image, the pixels r = x·std + mean into
+// scratch; flipped and shifted (edges repeated) back into x, summing them for the mean m; then
+// x = ((m + f·(v − m) + δ) − mean)/std. In f64 in ts.ts's order, rounded once per stored element; the
+// first and last passes two columns per f64x2 lane pair, which does each lane's scalar operations.
+export function jitterImages(
+  x: usize, params: usize, mean: usize, std: usize, scratch: usize,
+  n: i32, C: i32, H: i32, W: i32,
+): void {
+  const plane = H * W, d = C * plane;
+  const d4 = d & ~3;
+  for (let i = 0; i < n; i++) {
+    const row = x + <usize>i * <usize>d * 4;
+    const p = params + <usize>(i * JITTER_PARAMS) * 4;
+    const flip = load<f32>(p) != 0;
+    const dx = <i32>load<f32>(p + 4), dy = <i32>load<f32>(p + 8);
+    const f = ldf(p + 12), delta = ldf(p + 16);
+    let j = 0;
+    for (; j < d4; j += 4) {
+      const o = <usize>j * 4;
+      const v = v128.load(row + o), sd = v128.load(std + o), mu = v128.load(mean + o);
+      v128.store(scratch + o, join(
+        f64x2.add(f64x2.mul(lo(v), lo(sd)), lo(mu)),
+        f64x2.add(f64x2.mul(hi(v), hi(sd)), hi(mu)),
+      ));
+    }
+    for (; j < d; j++) {
+      const o = <usize>j * 4;
+      stf(scratch + o, ldf(row + o) * ldf(std + o) + ldf(mean + o));
+    }
+    let sum: f64 = 0;
+    for (let c = 0; c < C; c++) {
+      for (let y = 0; y < H; y++) {
+        const sy = min(max(y - dy, 0), H - 1);
+        const src = scratch + <usize>(c * plane + sy * W) * 4, dst = row + <usize>(c * plane + y * W) * 4;
+        for (let xx = 0; xx < W; xx++) {
+          const sx = min(max(xx - dx, 0), W - 1);
+          const v = load<f32>(src + <usize>(flip ? W - 1 - sx : sx) * 4);
+          store<f32>(dst + <usize>xx * 4, v);
+          sum += <f64>v;
+        }
+      }
+    }
+    const m = sum / <f64>d;
+    const m2 = f64x2.splat(m), f2 = f64x2.splat(f), e2 = f64x2.splat(delta);
+    j = 0;
+    for (; j < d4; j += 4) {
+      const o = <usize>j * 4;
+      const v = v128.load(row + o), sd = v128.load(std + o), mu = v128.load(mean + o);
+      const rl = f64x2.div(f64x2.sub(f64x2.add(f64x2.add(m2, f64x2.mul(f2, f64x2.sub(lo(v), m2))), e2), lo(mu)), lo(sd));
+      const rh = f64x2.div(f64x2.sub(f64x2.add(f64x2.add(m2, f64x2.mul(f2, f64x2.sub(hi(v), m2))), e2), hi(mu)), hi(sd));
+      v128.store(row + o, join(rl, rh));
+    }
+    for (; j < d; j++) {
+      const o = <usize>j * 4;
+      stf(row + o, (m + f * (ldf(row + o) - m) + delta - ldf(mean + o)) / ldf(std + o));
+    }
+  }
+}
+
 // param[len] −= eta · (grad + 2·lambda·param), in f64 per element
 export function sgdStep(param: usize, grad: usize, len: i32, eta: f64, lambda: f64): void {
   const l2 = 2 * lambda;

@@ -68,6 +68,8 @@ interface Exports {
   reluBackward(g: number, h: number, len: number): void;
   softmaxCrossEntropy(p: number, ds: number, hasDs: number, s: number, y: number, n: number, K: number): number;
   countCorrect(p: number, y: number, n: number, K: number): number;
+  applyMask(x: number, mask: number, len: number): void;
+  jitterImages(x: number, params: number, mean: number, std: number, scratch: number, n: number, C: number, H: number, W: number): void;
   sgdStep(param: number, grad: number, len: number, eta: number, lambda: number): void;
   ema(avg: number, x: number, len: number, alpha: number): void;
   sumSquares(x: number, len: number): number;
@@ -424,6 +426,9 @@ export function createWasmKernel(id: string, options: WasmKernelOptions = {}): W
     softmaxCrossEntropy: (p, ds, s, y, n, K) =>
       x.softmaxCrossEntropy(at(p), ds === null ? 0 : at(ds), ds === null ? 0 : 1, at(s), at(y), n, K),
     countCorrect: (p, y, n, K) => x.countCorrect(at(p), at(y), n, K),
+    applyMask: (v, mask, len) => x.applyMask(at(v), at(mask), len),
+    jitterImages: (v, params, mean, std, scratch, n, C, H, W) =>
+      x.jitterImages(at(v), at(params), at(mean), at(std), at(scratch), n, C, H, W),
     sgdStep,
     ema: (avg, v, len, alpha) => x.ema(at(avg), at(v), len, alpha),
     sumSquares: (v, len) => x.sumSquares(at(v), len),
