@@ -124,6 +124,33 @@ describe.each(ids)('%s with helper threads', (id) => {
     expect(single).toContain('"diverged":false');
     expect(run(2), 'threads: 2 changed the training result').toBe(single);
   });
+
+  it('trains with every training option at once to the one-thread result bit for bit', () => {
+    // the same first layer as above (split on every batch), on 4×10×10 "images" with standardisation
+    // statistics, batch norm after the ReLU, dropout and every jitter
+    const data = {
+      ...syntheticDataset({ d: 400, K: 4, train: 300, validation: 100, test: 100, seed: 9, separation: 0.3 }),
+      image: { channels: 4, height: 10, width: 10 },
+      mean: Float32Array.from({ length: 400 }, (_, i) => 0.3 + (i % 7) / 20),
+      std: Float32Array.from({ length: 400 }, (_, i) => 0.2 + (i % 5) / 20),
+    };
+    const config = {
+      hidden: [40, 20], batchNorm: true, init: { kind: 'he' } as const, lambda: 0.005,
+      etaMin: 1e-5, etaMax: 0.1, batch: 100, ns: 6, cycles: 1, seed: 4, pointsPerCycle: 2,
+      bnPlacement: 'after' as const, dropout: 0.3, jitterFlip: true, jitterShift: 2, jitterBrightness: 0.1, jitterContrast: 0.2,
+    };
+    const run = (threads: number) => {
+      const k = createWasmKernel(id, { threads });
+      try {
+        return JSON.stringify(train(k, data, config).result, (_key, v: unknown) => (typeof v === 'number' ? v.toString(16) : v));
+      } finally {
+        k.dispose();
+      }
+    };
+    const single = run(1);
+    expect(single).toContain('"diverged":false');
+    expect(run(2), 'threads: 2 changed the training result').toBe(single);
+  });
 });
 
 describe('helper threads: life cycle and errors', () => {
