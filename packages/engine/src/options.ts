@@ -62,7 +62,7 @@ export const TRAINING_OPTIONS: readonly TrainingOption[] = [
   },
   {
     name: 'bnPlacement', flag: 'bn-placement', type: 'choice', choices: ['before', 'after'], default: 'before', neutral: 'before', needs: 'batchNorm',
-    label: 'BN placement', metavar: 'WHERE',
+    label: 'BN placement',
     description: "batch norm on the scores before the ReLU (the assignment's) or on the ReLU's output ('after': the layer keeps its bias)",
   },
   {

@@ -23,6 +23,7 @@ describe('prepareDataset', () => {
     const p = await prepareDataset(options(null));
     expect(p.splits).toEqual({ train: 15, validation: 5, test: 3 });
     expect([p.d, p.K, p.train.x.length, p.validation.y.length]).toEqual([3072, 10, 15 * 3072, 5]);
+    expect(p.image).toEqual({ channels: 3, height: 32, width: 32 }); // channel-major, as the records store it
     expect(p.train.x.buffer).toBe(p.buffer);
     expect(p.buffer).toBeInstanceOf(SharedArrayBuffer);
     expect(p.source).toBe(source);
@@ -141,7 +142,7 @@ describe('toTransferable / fromTransferable', () => {
     const q = fromTransferable(back);
     expect(q.test.y[2]).toBe(7);
     expect(q.train.x[12345]).toBe(p.train.x[12345]);
-    expect([q.d, q.K, q.classes, q.splits, q.source]).toEqual([p.d, p.K, p.classes, p.splits, p.source]);
+    expect([q.d, q.K, q.classes, q.splits, q.source, q.image]).toEqual([p.d, p.K, p.classes, p.splits, p.source, p.image]);
     // The fingerprint sees the change, and the original bytes again once it is undone.
     expect(fingerprintOf(q, viewsOf(q.buffer, q.d, q.splits))).not.toBe(p.fingerprint);
     p.test.y[2] = before;
