@@ -27,6 +27,8 @@ export interface TrainingOption {
   readonly default: OptionValue;
   /** At this value the option is left out of a trial's identity (options added after the first trials). */
   readonly neutral?: OptionValue;
+  /** A typical value away from the neutral one: what `bnlab bench` times the option's cost at. */
+  readonly example?: OptionValue;
   /**
    * The option only acts on nets with batch norm ('batchNorm') or on data with an image shape
    * ('image': jitter); without batch norm a 'batchNorm' option is left out of the identity.
@@ -61,28 +63,28 @@ export const TRAINING_OPTIONS: readonly TrainingOption[] = [
     description: "batch norm's moving-average factor: avg = α·avg + (1 − α)·batch statistic",
   },
   {
-    name: 'bnPlacement', flag: 'bn-placement', type: 'choice', choices: ['before', 'after'], default: 'before', neutral: 'before', needs: 'batchNorm',
+    name: 'bnPlacement', flag: 'bn-placement', type: 'choice', choices: ['before', 'after'], default: 'before', neutral: 'before', example: 'after', needs: 'batchNorm',
     label: 'BN placement',
     description: "batch norm on the scores before the ReLU (the assignment's) or on the ReLU's output ('after': the layer keeps its bias)",
   },
   {
-    name: 'dropout', flag: 'dropout', type: 'number', minimum: 0, exclusiveMaximum: 1, default: 0, neutral: 0, label: 'dropout', metavar: 'P',
+    name: 'dropout', flag: 'dropout', type: 'number', minimum: 0, exclusiveMaximum: 1, default: 0, neutral: 0, example: 0.5, label: 'dropout', metavar: 'P',
     description: 'inverted dropout: each hidden unit is zeroed with probability P in training (the rest scaled by 1/(1 − P)), none in evaluation',
   },
   {
-    name: 'jitterFlip', flag: 'jitter-flip', type: 'boolean', default: false, neutral: false, needs: 'image', label: 'flip',
+    name: 'jitterFlip', flag: 'jitter-flip', type: 'boolean', default: false, neutral: false, example: true, needs: 'image', label: 'flip',
     description: 'flip each training image of a mini-batch horizontally with probability ½',
   },
   {
-    name: 'jitterShift', flag: 'jitter-shift', type: 'integer', minimum: 0, maximum: 16, default: 0, neutral: 0, needs: 'image', label: 'shift', metavar: 'N',
+    name: 'jitterShift', flag: 'jitter-shift', type: 'integer', minimum: 0, maximum: 16, default: 0, neutral: 0, example: 4, needs: 'image', label: 'shift', metavar: 'N',
     description: 'translate each training image by up to N pixels in x and y (edge pixels repeated)',
   },
   {
-    name: 'jitterBrightness', flag: 'jitter-brightness', type: 'number', minimum: 0, maximum: 1, default: 0, neutral: 0, needs: 'image', label: 'brightness', metavar: 'B',
+    name: 'jitterBrightness', flag: 'jitter-brightness', type: 'number', minimum: 0, maximum: 1, default: 0, neutral: 0, example: 0.2, needs: 'image', label: 'brightness', metavar: 'B',
     description: 'add a brightness offset uniform in [−B, B] (pixels in [0, 1]) to each training image',
   },
   {
-    name: 'jitterContrast', flag: 'jitter-contrast', type: 'number', minimum: 0, maximum: 1, default: 0, neutral: 0, needs: 'image', label: 'contrast', metavar: 'C',
+    name: 'jitterContrast', flag: 'jitter-contrast', type: 'number', minimum: 0, maximum: 1, default: 0, neutral: 0, example: 0.2, needs: 'image', label: 'contrast', metavar: 'C',
     description: "scale each training image's pixels about its mean by a factor uniform in [1 − C, 1 + C]",
   },
 ];
