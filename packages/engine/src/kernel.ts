@@ -82,9 +82,10 @@ export interface Kernel {
   // Jitter of a mini-batch of images in place: x[n, C·H·W] standardised rows (channel-major images,
   // pixel = x·std + mean), params[n, JITTER_PARAMS] per image = [flip 0|1, dx, dy, contrast f,
   // brightness δ], mean[C·H·W], std[C·H·W], scratch[C·H·W]. Per image, in doubles:
-  //   r[j] = x[j]·std[j] + mean[j] (stored in scratch: the pixels);
-  //   v[c,y,x] = r[c, clampH(y − dy), X] with X = W−1−clampW(x − dx) if flip else clampW(x − dx)
-  //     (edges repeated), m = Σ v / (C·H·W) summed in index order;
+  //   v[c,y,x] = the pixel r[k] = x[k]·std[k] + mean[k] at k = (c, clampH(y − dy), X), with
+  //     X = W−1−clampW(x − dx) if flip else clampW(x − dx) (edges repeated), stored in scratch;
+  //   m = Σ v / (C·H·W), Σ = ((s₀ + s₁) + (s₂ + s₃)) + the last (C·H·W mod 4) values in order, with
+  //     s_r the sum in index order of v[j] for j ≡ r (mod 4), j < 4·⌊C·H·W/4⌋ (four lanes);
   //   x[j] = ((m + f·(v[j] − m) + δ) − mean[j]) / std[j].
   jitterImages(
     x: FloatArray, params: FloatArray, mean: FloatArray, std: FloatArray, scratch: FloatArray,

@@ -309,8 +309,8 @@ function applyMask(x: FloatArray, mask: FloatArray, len: number): void {
   for (let i = 0; i < len; i++) x[i] *= mask[i];
 }
 
-// Per image of x[n, C·H·W]: to pixels (scratch), flip and shift with repeated edges, contrast about the
-// image's mean and brightness, back to standardised values (see kernel.ts).
+// Per image of x[n, C·H·W]: the flipped and shifted pixels into scratch (edges repeated), summed for
+// the image's mean; then contrast about that mean and brightness, standardised back into x (see kernel.ts).
 function jitterImages(
   x: FloatArray, params: FloatArray, mean: FloatArray, std: FloatArray, scratch: FloatArray,
   n: number, C: number, H: number, W: number,
@@ -319,22 +319,27 @@ function jitterImages(
   for (let i = 0; i < n; i++) {
     const row = i * d, p = i * JITTER_PARAMS;
     const flip = params[p] !== 0, dx = params[p + 1], dy = params[p + 2], f = params[p + 3], delta = params[p + 4];
-    for (let j = 0; j < d; j++) scratch[j] = x[row + j] * std[j] + mean[j];
-    let sum = 0;
     for (let c = 0; c < C; c++) {
       for (let y = 0; y < H; y++) {
         const sy = Math.min(Math.max(y - dy, 0), H - 1);
-        const src = c * plane + sy * W, dst = row + c * plane + y * W;
+        const src = c * plane + sy * W, dst = c * plane + y * W;
         for (let xx = 0; xx < W; xx++) {
           const sx = Math.min(Math.max(xx - dx, 0), W - 1);
-          const v = scratch[src + (flip ? W - 1 - sx : sx)];
-          x[dst + xx] = v;
-          sum += v;
+          const k = src + (flip ? W - 1 - sx : sx);
+          scratch[dst + xx] = x[row + k] * std[k] + mean[k];
         }
       }
     }
+    // four partial sums (element j into s[j mod 4]), then the tail in order: the WebAssembly kernel
+    // sums in two f64x2 lanes pairs, the same additions
+    let s0 = 0, s1 = 0, s2 = 0, s3 = 0, j = 0;
+    for (; j + 4 <= d; j += 4) {
+      s0 += scratch[j]; s1 += scratch[j + 1]; s2 += scratch[j + 2]; s3 += scratch[j + 3];
+    }
+    let sum = (s0 + s1) + (s2 + s3);
+    for (; j < d; j++) sum += scratch[j];
     const m = sum / d;
-    for (let j = 0; j < d; j++) x[row + j] = (m + f * (x[row + j] - m) + delta - mean[j]) / std[j];
+    for (let j = 0; j < d; j++) x[row + j] = (m + f * (scratch[j] - m) + delta - mean[j]) / std[j];
   }
 }
 

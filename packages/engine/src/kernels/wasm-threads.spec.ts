@@ -1,11 +1,11 @@
 // The threaded WebAssembly kernel must compute exactly what the one-thread kernel computes: its GEMMs
 // and a whole training run, bit for bit, on shapes that the split cuts (and odd ones it cuts unevenly).
 import { describe, expect, it } from 'vitest';
-import type { FloatArray, Kernel } from '../kernel.js';
-import { createRng, uniform, type Rng } from '../rng.js';
+import { JITTER_PARAMS, type FloatArray, type Kernel } from '../kernel.js';
+import { createRng, randInt, uniform, type Rng } from '../rng.js';
 import { syntheticDataset } from '../synthetic.js';
 import { train } from '../train.js';
-import { splitGemm, splitRange } from './gemm-split.js';
+import { MIN_SPLIT_ELEMENTS, splitGemm, splitRange } from './gemm-split.js';
 import { createKernel } from './registry.js';
 import { availableWasmKernelIds, createWasmKernel, WASM_SIMD_ID, type WasmKernel } from './wasm.js';
 
@@ -70,6 +70,37 @@ describe.each(ids)('%s with helper threads', (id) => {
       }
     } finally {
       two.dispose();
+    }
+  });
+
+  it('jitters a batch of images on 2 and 3 threads to the one-thread bits (uneven blocks of whole images)', () => {
+    const one = createWasmKernel(id);
+    for (const threads of [2, 3]) {
+      const many = createWasmKernel(id, { threads });
+      try {
+        const rng = createRng(30 + threads);
+        for (const [n, C, H, W] of [[101, 3, 32, 32], [100, 1, 28, 28], [29, 3, 31, 29]]) {
+          const d = C * H * W;
+          expect(n * d, `${n} images of ${d} are split`).toBeGreaterThanOrEqual(MIN_SPLIT_ELEMENTS);
+          const xs = filled(many, rng, n * d), x1 = one.alloc(n * d);
+          x1.set(xs);
+          const params = many.alloc(n * JITTER_PARAMS);
+          for (let i = 0; i < n; i++) params.set([i % 2, randInt(rng, 9) - 4, randInt(rng, 9) - 4, 0.8 + 0.4 * uniform(rng), 0.2 * uniform(rng) - 0.1], i * JITTER_PARAMS);
+          const mean = filled(many, rng, d), std = many.alloc(d);
+          for (let j = 0; j < d; j++) std[j] = 0.1 + uniform(rng);
+          const copy = (a: FloatArray) => {
+            const b = one.alloc(a.length);
+            b.set(a);
+            return b;
+          };
+          one.jitterImages(x1, copy(params), copy(mean), copy(std), one.alloc(d), n, C, H, W);
+          many.jitterImages(xs, params, mean, std, many.alloc(d), n, C, H, W);
+          const i = firstDifference(xs, x1);
+          expect(i, `jitterImages ${n}x${C}x${H}x${W} on ${threads} threads: x[${i}] = ${xs[i]}, one thread ${x1[i]}`).toBe(-1);
+        }
+      } finally {
+        many.dispose();
+      }
     }
   });
 
