@@ -212,8 +212,7 @@ export function train(kernel: Kernel, data: Dataset, config: TrainConfig, option
   const rng = createRng(c.seed);
   const net = createNetwork(kernel, {
     d: data.d, K: data.K, hidden: c.hidden, batchNorm: c.batchNorm, eps: c.eps ?? DEFAULT_EPS, alpha: c.alpha ?? DEFAULT_ALPHA,
-    ...(c.bnPlacement === undefined ? {} : { bnPlacement: c.bnPlacement }),
-    ...(c.dropout === undefined ? {} : { dropout: c.dropout }),
+    bnPlacement: c.bnPlacement, dropout: c.dropout,
   });
   initNetwork(net, rng, c.init);
   const jitter = createJitterer(kernel, c, data.d, c.batch, data.image, data.mean, data.std);
