@@ -181,7 +181,8 @@ export const command: Command = {
     }
     const net = `${settings.hidden.length + 1}-layer [${settings.hidden.join(', ')}]${settings.batchNorm ? ' with batch norm' : ''}`;
     const init = sigma === undefined ? 'He init' : `σ = ${sigma}`;
-    const extras = OPTIONS.filter((o) => o.neutral !== undefined && o.name in config).map((o) => `${o.label} ${String((config as unknown as Record<string, unknown>)[o.name])}`);
+    const extras = OPTIONS.filter((o) => o.neutral !== undefined && o.name in config)
+      .map((o) => (o.type === 'boolean' ? o.label : `${o.label} ${String((config as unknown as Record<string, unknown>)[o.name])}`));
     const pct = (x: number) => `${(100 * x).toFixed(2)} %`;
     console.log(
       [
