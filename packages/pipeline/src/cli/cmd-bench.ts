@@ -36,8 +36,8 @@ python3 when it and numpy are installed; skipped with a note otherwise); and the
 local worker pool with 1 and N worker threads (trials per minute; a trial is the study's standard
 training, 1 cycle of 2 epochs with 10 recording points, on the same data); and the cost of each training
 option on its own (batch norm after the ReLU, dropout, each jitter; at the value the engine's option
-list gives as its example): the default kernel's epoch as bnlab train runs it, without and with the
-option, alternated. Numbers on a shared or busy machine wander: compare the ratios of one run, not
+list gives as its example): the default kernel's epoch as bnlab train runs it, without and with each
+option, in rounds of one epoch each (at least 3, or --repeats), the best of each. Numbers on a shared or busy machine wander: compare the ratios of one run, not
 runs on different days.
 
 Options:
@@ -211,16 +211,20 @@ export async function bench(o: BenchOptions): Promise<BenchResult> {
     const t = kernelCanThread(def) ? threads : 1;
     const kernel = createKernel(def, { threads: t });
     try {
-      let baseline = Infinity;
-      const options: Record<string, number> = {};
-      for (const opt of TRAINING_OPTIONS.filter((x) => x.example !== undefined)) {
-        const key = `${opt.name}=${String(opt.example)}`;
-        o.log(`${def}: one epoch with ${key}, and one without`);
-        // alternated, so that a change of load hits both figures alike
-        options[key] = round(epochTime(kernel, data, repeats, { [opt.name]: opt.example }), 4);
-        baseline = Math.min(baseline, epochTime(kernel, data, repeats));
+      const cases: [string, Partial<TrainConfig>][] = [
+        ['none', {}],
+        ...TRAINING_OPTIONS.filter((x) => x.example !== undefined).map((x): [string, Partial<TrainConfig>] => [`${x.name}=${String(x.example)}`, { [x.name]: x.example }]),
+      ];
+      const runs = cases.map(([, options]) => epochRunner(kernel, data, options));
+      const best = cases.map(() => Infinity);
+      // in rounds of one epoch per case, so that a change of load hits every figure alike; at least 3
+      const rounds = Math.max(repeats, 3);
+      for (let r = 0; r < rounds; r++) {
+        o.log(`${def}: training options, round ${r + 1} of ${rounds} (one epoch each of ${cases.map(([k]) => k).join(', ')})`);
+        runs.forEach((run, i) => (best[i] = Math.min(best[i], run())));
       }
-      optionEpochSeconds = { kernel: def, threads: t, baseline: round(baseline, 4), options };
+      const options = Object.fromEntries(cases.slice(1).map(([key], i) => [key, round(best[i + 1], 4)]));
+      optionEpochSeconds = { kernel: def, threads: t, baseline: round(best[0], 4), options };
     } finally {
       kernel.dispose?.();
     }
@@ -244,10 +248,18 @@ export async function bench(o: BenchOptions): Promise<BenchResult> {
 }
 
 // One epoch as the engine trains it (shuffled mini-batches: gather, jitter and dropout masks when
-// `options` set them, forward, backward, SGD step), without the evaluation passes; timed after a
-// warm-up of 30 batches (JIT, page faults, caches); the best of `repeats` epochs, the one least
-// disturbed by other work (as numpy_reference.py --repeats).
-function epochTime(kernel: Kernel, data: PreparedDataset, repeats: number, options: Partial<TrainConfig> = {}): number {
+// `options` set them, forward, backward, SGD step), without the evaluation passes; the best of
+// `repeats` epochs, the one least disturbed by other work (as numpy_reference.py --repeats).
+function epochTime(kernel: Kernel, data: PreparedDataset, repeats: number): number {
+  const run = epochRunner(kernel, data);
+  let best = Infinity;
+  for (let r = 0; r < repeats; r++) best = Math.min(best, run());
+  return best;
+}
+
+// A network set up for `options` and warmed up by 30 batches (JIT, page faults, caches); each call
+// times one more epoch, in seconds.
+function epochRunner(kernel: Kernel, data: PreparedDataset, options: Partial<TrainConfig> = {}): () => number {
   const rng = createRng(1);
   const net = createNetwork(kernel, {
     d: D, K, hidden: HIDDEN, batchNorm: true, eps: DEFAULT_EPS, alpha: DEFAULT_ALPHA, bnPlacement: options.bnPlacement, dropout: options.dropout,
@@ -266,14 +278,12 @@ function epochTime(kernel: Kernel, data: PreparedDataset, repeats: number, optio
   };
   shuffle(rng, order);
   for (let b = 0; b < 30; b++) step(b % batches);
-  let best = Infinity;
-  for (let r = 0; r < repeats; r++) {
+  return () => {
     shuffle(rng, order);
     const t = performance.now();
     for (let b = 0; b < batches; b++) step(b);
-    best = Math.min(best, (performance.now() - t) / 1000);
-  }
-  return best;
+    return (performance.now() - t) / 1000;
+  };
 }
 
 // GFLOP/s (2·M·N·K per call) of each first-layer product: calls in rounds of ≥ 5 ms for about
