@@ -21,6 +21,8 @@ import { MAX_DEFAULT_THREADS, spareThreads } from './cmd-train.js';
 
 const D = 3072, K = 10, HIDDEN = [50, 50], BATCH = 100, LAMBDA = 0.005, ETA = 0.01;
 const FULL_SAMPLES = 45000, QUICK_SAMPLES = 5000;
+/** Batches per timed stretch of the training options' costs. */
+const OPTION_CHUNK = 10;
 /** The first layer's three products as the engine calls them (W is 50 × 3072): [op, M, N, K]. */
 export const GEMM_SHAPES = [['NT', 100, 50, 3072], ['NN', 100, 3072, 50], ['TN', 50, 3072, 100]] as const;
 
@@ -37,7 +39,8 @@ local worker pool with 1 and N worker threads (trials per minute; a trial is the
 training, 1 cycle of 2 epochs with 10 recording points, on the same data); and the cost of each training
 option on its own (batch norm after the ReLU, dropout, each jitter; at the value the engine's option
 list gives as its example): the default kernel's epoch as bnlab train runs it, without and with each
-option, in rounds of one epoch each (at least 3, or --repeats), the best of each. Numbers on a shared or busy machine wander: compare the ratios of one run, not
+option, timed in rounds of 10 batches per case (as many as 3 epochs, or --repeats), the best stretch
+of each scaled to an epoch. Numbers on a shared or busy machine wander: compare the ratios of one run, not
 runs on different days.
 
 Options:
@@ -217,14 +220,17 @@ export async function bench(o: BenchOptions): Promise<BenchResult> {
       ];
       const runs = cases.map(([, options]) => epochRunner(kernel, data, options));
       const best = cases.map(() => Infinity);
-      // in rounds of one epoch per case, so that a change of load hits every figure alike; at least 3
-      const rounds = Math.max(repeats, 3);
-      for (let r = 0; r < rounds; r++) {
-        o.log(`${def}: training options, round ${r + 1} of ${rounds} (one epoch each of ${cases.map(([k]) => k).join(', ')})`);
-        runs.forEach((run, i) => (best[i] = Math.min(best[i], run())));
-      }
-      const options = Object.fromEntries(cases.slice(1).map(([key], i) => [key, round(best[i + 1], 4)]));
-      optionEpochSeconds = { kernel: def, threads: t, baseline: round(best[0], 4), options };
+      // Rounds of OPTION_CHUNK batches per case, as many as max(repeats, 3) epochs of each: a change of
+      // load hits every case alike, and the best stretch, scaled to an epoch, is the least disturbed
+      // (on a busy machine a whole undisturbed epoch is rare, a short stretch is not).
+      const batches = Math.floor(data.train.n / BATCH);
+      const chunk = Math.min(OPTION_CHUNK, batches);
+      const rounds = Math.max(repeats, 3) * Math.ceil(batches / chunk);
+      o.log(`${def}: training options, ${rounds} rounds of ${chunk} batches each of ${cases.map(([k]) => k).join(', ')}`);
+      for (let r = 0; r < rounds; r++) runs.forEach((run, i) => (best[i] = Math.min(best[i], run(chunk))));
+      const perEpoch = (i: number) => round((best[i] * batches) / chunk, 4);
+      const options = Object.fromEntries(cases.slice(1).map(([key], i) => [key, perEpoch(i + 1)]));
+      optionEpochSeconds = { kernel: def, threads: t, baseline: perEpoch(0), options };
     } finally {
       kernel.dispose?.();
     }
@@ -252,14 +258,16 @@ export async function bench(o: BenchOptions): Promise<BenchResult> {
 // `repeats` epochs, the one least disturbed by other work (as numpy_reference.py --repeats).
 function epochTime(kernel: Kernel, data: PreparedDataset, repeats: number): number {
   const run = epochRunner(kernel, data);
+  const batches = Math.floor(data.train.n / BATCH);
   let best = Infinity;
-  for (let r = 0; r < repeats; r++) best = Math.min(best, run());
+  for (let r = 0; r < repeats; r++) best = Math.min(best, run(batches));
   return best;
 }
 
 // A network set up for `options` and warmed up by 30 batches (JIT, page faults, caches); each call
-// times one more epoch, in seconds.
-function epochRunner(kernel: Kernel, data: PreparedDataset, options: Partial<TrainConfig> = {}): () => number {
+// trains `count` more batches and returns their time in seconds (the reshuffle at an epoch's start
+// is not timed).
+function epochRunner(kernel: Kernel, data: PreparedDataset, options: Partial<TrainConfig> = {}): (count: number) => number {
   const rng = createRng(1);
   const net = createNetwork(kernel, {
     d: D, K, hidden: HIDDEN, batchNorm: true, eps: DEFAULT_EPS, alpha: DEFAULT_ALPHA, bnPlacement: options.bnPlacement, dropout: options.dropout,
@@ -278,11 +286,22 @@ function epochRunner(kernel: Kernel, data: PreparedDataset, options: Partial<Tra
   };
   shuffle(rng, order);
   for (let b = 0; b < 30; b++) step(b % batches);
-  return () => {
-    shuffle(rng, order);
-    const t = performance.now();
-    for (let b = 0; b < batches; b++) step(b);
-    return (performance.now() - t) / 1000;
+  let next = batches; // the first call starts a new epoch
+  return (count) => {
+    let ms = 0;
+    for (let done = 0; done < count;) {
+      if (next === batches) {
+        shuffle(rng, order);
+        next = 0;
+      }
+      const stretch = Math.min(count - done, batches - next);
+      const t = performance.now();
+      for (let b = next; b < next + stretch; b++) step(b);
+      ms += performance.now() - t;
+      next += stretch;
+      done += stretch;
+    }
+    return ms / 1000;
   };
 }
 
