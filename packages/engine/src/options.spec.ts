@@ -6,10 +6,11 @@ import { createJitterer, jitterBatch } from './augment.js';
 import { JITTER_PARAMS } from './kernel.js';
 import { createTsKernel } from './kernels/ts.js';
 import {
-  createNetwork, drawDropoutMasks, gatherRows, initNetwork, networkForward, workspace, type NetConfig,
+  createNetwork, drawDropoutMasks, evaluate, gatherRows, initNetwork, networkForward, workspace, type NetConfig,
 } from './network.js';
 import { optionValueError, TRAINING_OPTIONS, trainingOption } from './options.js';
 import { cloneRng, createRng, nextU32, randInt, uniform } from './rng.js';
+import { deserializeModel, loadNetwork, serializeModel } from './model-io.js';
 import { syntheticDataset } from './synthetic.js';
 import { normalizeTrainConfig, train, type Dataset, type TrainConfig } from './train.js';
 
@@ -192,8 +193,17 @@ describe('jitter', () => {
     }
   });
 
-  it('the option list has one entry per option, flags and names unique', () => {
+  it('the option list has one entry per option, flags and names unique, a label for every choice', () => {
     expect(new Set(TRAINING_OPTIONS.map((o) => o.name)).size).toBe(TRAINING_OPTIONS.length);
     expect(new Set(TRAINING_OPTIONS.map((o) => o.flag)).size).toBe(TRAINING_OPTIONS.length);
+    for (const o of TRAINING_OPTIONS.filter((x) => x.type === 'choice')) expect(Object.keys(o.choiceLabels ?? {}), o.name).toEqual(o.choices);
+    expect(trainingOption('bnPlacement')!.choiceLabels).toEqual({ before: 'BN before ReLU', after: 'BN after ReLU' });
+  });
+
+  it('a saved network with batch norm after the ReLU and dropout evaluates the same after loading', () => {
+    const { result, network } = train(f64, images, { ...base, bnPlacement: 'after', dropout: 0.3, jitterFlip: true });
+    const loaded = loadNetwork(createTsKernel('f64'), deserializeModel(serializeModel(network)));
+    expect(loaded.layers.map((l) => [l.bnAfter, l.b !== null])).toEqual(network.layers.map((l) => [l.bnAfter, l.b !== null]));
+    expect(evaluate(loaded, images.test, base.lambda).accuracy).toBe(result.accuracy.test);
   });
 });

@@ -38,6 +38,8 @@ export interface TrainingOption {
   readonly metavar?: string;
   /** Short label for tables and charts (e.g. 'λ'). */
   readonly label: string;
+  /** A choice's label per value, for tables and charts (e.g. 'BN after ReLU'). */
+  readonly choiceLabels?: Readonly<Record<string, string>>;
   /** One line: what it is, for help texts and schema descriptions. */
   readonly description: string;
 }
@@ -64,7 +66,7 @@ export const TRAINING_OPTIONS: readonly TrainingOption[] = [
   },
   {
     name: 'bnPlacement', flag: 'bn-placement', type: 'choice', choices: ['before', 'after'], default: 'before', neutral: 'before', example: 'after', needs: 'batchNorm',
-    label: 'BN placement',
+    label: 'BN placement', choiceLabels: { before: 'BN before ReLU', after: 'BN after ReLU' },
     description: "batch norm on the scores before the ReLU (the assignment's) or on the ReLU's output ('after': the layer keeps its bias)",
   },
   {

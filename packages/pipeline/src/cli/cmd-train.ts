@@ -182,7 +182,10 @@ export const command: Command = {
     const net = `${settings.hidden.length + 1}-layer [${settings.hidden.join(', ')}]${settings.batchNorm ? ' with batch norm' : ''}`;
     const init = sigma === undefined ? 'He init' : `σ = ${sigma}`;
     const extras = OPTIONS.filter((o) => o.neutral !== undefined && o.name in config)
-      .map((o) => (o.type === 'boolean' ? o.label : `${o.label} ${String((config as unknown as Record<string, unknown>)[o.name])}`));
+      .map((o) => {
+        const v = String((config as unknown as Record<string, unknown>)[o.name]);
+        return o.type === 'boolean' ? o.label : (o.choiceLabels?.[v] ?? `${o.label} ${v}`);
+      });
     const pct = (x: number) => `${(100 * x).toFixed(2)} %`;
     console.log(
       [
