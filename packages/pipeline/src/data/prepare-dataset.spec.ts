@@ -105,6 +105,7 @@ describe('prepareDataset', () => {
     const p = await prepareDataset({ dataset: 'fashion-mnist', dir, validation: 0.25, workspaceRoot: root, env: {}, cacheDir: null });
     expect(p.splits).toEqual({ train: 15, validation: 5, test: 6 });
     expect(p.d).toBe(784);
+    expect(p.image).toEqual({ channels: 1, height: 28, width: 28 });
     expect(p.classes[0]).toBe('T-shirt/top');
     await expect(prepareDataset({ dataset: 'fashion-mnist', workspaceRoot: root, env: {}, cacheDir: null, fashionMnistSystemDir: path.join(root, 'none') }))
       .rejects.toThrow(`${path.join(root, 'none', 'train-images-idx3-ubyte')}(.gz) is missing`);
