@@ -220,7 +220,8 @@ export type Mode = 'train' | 'eval';
  * Forward pass over the first n rows of ws.X: fills ws.H, ws.P and returns the summed cross-entropy
  * against ws.Y. 'train' uses batch statistics (and, when updateAverages, folds them into the moving
  * averages; the first time it copies them); 'eval' uses the moving averages. In a training workspace,
- * also writes the output gradient (p − y)/n into the last G for networkBackward.
+ * also writes the output gradient (p − y)/n into the last G for networkBackward, and with dropout
+ * multiplies each hidden output by its mask in ws.mask as last drawn (drawDropoutMasks).
  */
 export function networkForward(ws: Workspace, net: Network, n: number, mode: Mode, updateAverages: boolean): number {
   const k = net.kernel;
