@@ -26,6 +26,15 @@ describe('bnlab gradcheck', () => {
     [['--hidden', '50,30,20,20,10,10,10,10', '--batch-norm'], [
       ...[1, 2, 3, 4, 5, 6, 7, 8].flatMap((l) => [`W${l}`, `gamma${l}`, `beta${l}`]), 'W9', 'b9',
     ]],
+    // batch norm after the ReLU keeps every bias; dropout's masks are held fixed
+    [['--hidden', '50,50', '--batch-norm', '--bn-placement', 'after'], ['W1', 'b1', 'gamma1', 'beta1', 'W2', 'b2', 'gamma2', 'beta2', 'W3', 'b3']],
+    [['--hidden', '20,20,10', '--batch-norm', '--bn-placement', 'after', '--samples', '10', '--lambda', '0'], [
+      ...[1, 2, 3].flatMap((l) => [`W${l}`, `b${l}`, `gamma${l}`, `beta${l}`]), 'W4', 'b4',
+    ]],
+    [['--hidden', '50,50', '--dropout', '0.5'], ['W1', 'b1', 'W2', 'b2', 'W3', 'b3']],
+    [['--hidden', '30,20,10', '--dropout', '0.5', '--batch-norm', '--samples', '8'], [
+      ...[1, 2, 3].flatMap((l) => [`W${l}`, `gamma${l}`, `beta${l}`]), 'W4', 'b4',
+    ]],
   ])('%j passes below 1e-6 on the real data, every parameter of every layer', async (args, names) => {
     const r = await run([...args, '--json']);
     expect(r.exitCode, r.stderr).toBe(0);

@@ -62,8 +62,23 @@ describe('bnlab train', () => {
     expect(three.stdout).toBe(one.stdout);
   });
 
+  it('every training option at once: 1 and 2 threads print the same bytes, and the options are in the config', async () => {
+    const args = [
+      'train', '--dir', subset, '--hidden', '50,30', '--batch-norm', '--ns', '15', '--cycles', '1', '--seed', '4', '--json',
+      '--bn-placement', 'after', '--dropout', '0.3', '--jitter-flip', '--jitter-shift', '3', '--jitter-brightness', '0.1', '--jitter-contrast', '0.2',
+    ];
+    const [one, two] = await Promise.all([cli([...args, '--threads', '1']), cli([...args, '--threads', '2'])]);
+    expect(one.exitCode, one.stderr).toBe(0);
+    expect(two.exitCode, two.stderr).toBe(0);
+    expect(two.stdout).toBe(one.stdout);
+    const out = JSON.parse(one.stdout);
+    expect(validateTrain(out), JSON.stringify(validateTrain.errors)).toBe(true);
+    expect(out.config).toMatchObject({ bnPlacement: 'after', dropout: 0.3, jitterFlip: true, jitterShift: 3, jitterBrightness: 0.1, jitterContrast: 0.2 });
+    expect(out.diverged).toBe(false);
+  });
+
   it('a diverging run reports diverged: true with finite figures, exit code 0', async () => {
-    const r = await cli(['train', ...small, '--eta-min', '1e4', '--eta-max', '1e5', '--json']);
+    const r = await cli(['train', ...small, '--eta-min', '10', '--eta-max', '10', '--json']);
     expect(r.exitCode, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout);
     expect(validateTrain(out)).toBe(true);
@@ -81,7 +96,15 @@ describe('bnlab train', () => {
     [['--threads', '0'], "--threads: '0' must be an integer ≥ 1"],
     [['--threads', '65'], "--threads: '65' must be at most 64"],
     [['--kernel', 'ts-f32', '--threads', '2'], "--threads: kernel 'ts-f32' computes on one thread"],
-    [['--lambda=-1', '--ns', '2', '--cycles', '1'], 'lambda = -1 must be finite and ≥ 0'],
+    [['--lambda=-1'], '--lambda: -1 must be ≥ 0 (L2 regularisation'],
+    [['--lambda', '-1'], '--lambda: -1 must be ≥ 0'],
+    [['--eta-max', '1e4'], '--eta-max: 1e4 must be ≤ 10'],
+    [['--dropout', '1'], '--dropout: 1 must be < 1 (inverted dropout'],
+    [['--dropout', '-0.1'], '--dropout: -0.1 must be ≥ 0'],
+    [['--jitter-shift', '-2'], '--jitter-shift: -2 must be ≥ 0'],
+    [['--jitter-shift', '1.5'], '--jitter-shift: 1.5 must be an integer'],
+    [['--bn-placement', 'sideways', '--batch-norm'], "--bn-placement: 'sideways' must be one of before, after"],
+    [['--bn-placement', 'after'], '--bn-placement: after needs --batch-norm'],
   ])('bad input %j: one line, exit 1', async (args, message) => {
     const r = await cli(['train', '--dir', subset, ...args]);
     expect(r.exitCode).toBe(1);

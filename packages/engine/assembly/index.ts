@@ -2,5 +2,5 @@
 export { heapBase, scratchBytes, setScratch, gemmNT, gemmNN, gemmTN, probeMadd } from './gemm';
 export {
   addRow, colSum, batchNormForward, batchNormInference, batchNormBackward, reluForward, reluBackward,
-  softmaxCrossEntropy, countCorrect, sgdStep, ema, sumSquares,
+  softmaxCrossEntropy, countCorrect, applyMask, jitterImages, sgdStep, ema, sumSquares,
 } from './ops';

@@ -273,6 +273,104 @@ export function countCorrect(p: usize, y: usize, n: i32, K: i32): i32 {
   return correct;
 }
 
+// x[len] *= mask[len] (inverted dropout, forward and backward): an f32 product of two f32 rounds like
+// the f64 product rounded to f32
+export function applyMask(x: usize, mask: usize, len: i32): void {
+  const n4 = len & ~3;
+  let i = 0;
+  for (; i < n4; i += 4) {
+    const o = <usize>i * 4;
+    v128.store(x + o, f32x4.mul(v128.load(x + o), v128.load(mask + o)));
+  }
+  for (; i < len; i++) {
+    const o = <usize>i * 4;
+    store<f32>(x + o, load<f32>(x + o) * load<f32>(mask + o));
+  }
+}
+
+// Floats per image in jitterImages' params (kernel.ts JITTER_PARAMS)
+const JITTER_PARAMS: i32 = 5;
+
+// The pixel r = x·std + mean of image row `row` at byte offset k (of the image), rounded to f32.
+// @ts-ignore: decorator
+@inline function pixel(row: usize, mean: usize, std: usize, k: usize): f32 {
+  return <f32>(ldf(row + k) * ldf(std + k) + ldf(mean + k));
+}
+
+// Four pixels from byte offset k on, each rounded like pixel()'s.
+// @ts-ignore: decorator
+@inline function pixels4(row: usize, mean: usize, std: usize, k: usize): v128 {
+  const v = v128.load(row + k), sd = v128.load(std + k), mu = v128.load(mean + k);
+  return join(f64x2.add(f64x2.mul(lo(v), lo(sd)), lo(mu)), f64x2.add(f64x2.mul(hi(v), hi(sd)), hi(mu)));
+}
+
+// Jitter of images x[n, C·H·W] in place (see kernel.ts): per image, the flipped and shifted pixels
+// r = x·std + mean (edges repeated) into scratch; their sum (four partial sums, as ts.ts); then
+// x = ((m + f·(v − m) + δ) − mean)/std. In f64 in ts.ts's order, rounded once per stored element.
+// Within a row, the columns whose source is not clamped are read four at a time (reversed for a flip).
+export function jitterImages(
+  x: usize, params: usize, mean: usize, std: usize, scratch: usize,
+  n: i32, C: i32, H: i32, W: i32,
+): void {
+  const plane = H * W, d = C * plane;
+  const d4 = d & ~3;
+  for (let i = 0; i < n; i++) {
+    const row = x + <usize>i * <usize>d * 4;
+    const p = params + <usize>(i * JITTER_PARAMS) * 4;
+    const flip = load<f32>(p) != 0;
+    const dx = <i32>load<f32>(p + 4), dy = <i32>load<f32>(p + 8);
+    const f = ldf(p + 12), delta = ldf(p + 16);
+    // columns xx in [a, b) read column xx − dx unclamped
+    const a = min(max(dx, 0), W), b = max(min(W + dx, W), a);
+    for (let c = 0; c < C; c++) {
+      for (let y = 0; y < H; y++) {
+        const sy = min(max(y - dy, 0), H - 1);
+        const src = <usize>(c * plane + sy * W) * 4, dst = scratch + <usize>(c * plane + y * W) * 4;
+        let xx = 0;
+        for (; xx < a; xx++) {
+          const sx = min(max(xx - dx, 0), W - 1);
+          store<f32>(dst + <usize>xx * 4, pixel(row, mean, std, src + <usize>(flip ? W - 1 - sx : sx) * 4));
+        }
+        if (flip) {
+          for (; xx + 4 <= b; xx += 4) {
+            const v = pixels4(row, mean, std, src + <usize>(W - 4 - xx + dx) * 4);
+            v128.store(dst + <usize>xx * 4, i32x4.shuffle(v, v, 3, 2, 1, 0));
+          }
+        } else {
+          for (; xx + 4 <= b; xx += 4) v128.store(dst + <usize>xx * 4, pixels4(row, mean, std, src + <usize>(xx - dx) * 4));
+        }
+        for (; xx < W; xx++) {
+          const sx = min(max(xx - dx, 0), W - 1);
+          store<f32>(dst + <usize>xx * 4, pixel(row, mean, std, src + <usize>(flip ? W - 1 - sx : sx) * 4));
+        }
+      }
+    }
+    let s01 = f64x2.splat(0), s23 = s01;
+    let j = 0;
+    for (; j < d4; j += 4) {
+      const v = v128.load(scratch + <usize>j * 4);
+      s01 = f64x2.add(s01, lo(v));
+      s23 = f64x2.add(s23, hi(v));
+    }
+    let sum = (f64x2.extract_lane(s01, 0) + f64x2.extract_lane(s01, 1)) + (f64x2.extract_lane(s23, 0) + f64x2.extract_lane(s23, 1));
+    for (; j < d; j++) sum += ldf(scratch + <usize>j * 4);
+    const m = sum / <f64>d;
+    const m2 = f64x2.splat(m), f2 = f64x2.splat(f), e2 = f64x2.splat(delta);
+    j = 0;
+    for (; j < d4; j += 4) {
+      const o = <usize>j * 4;
+      const v = v128.load(scratch + o), sd = v128.load(std + o), mu = v128.load(mean + o);
+      const rl = f64x2.div(f64x2.sub(f64x2.add(f64x2.add(m2, f64x2.mul(f2, f64x2.sub(lo(v), m2))), e2), lo(mu)), lo(sd));
+      const rh = f64x2.div(f64x2.sub(f64x2.add(f64x2.add(m2, f64x2.mul(f2, f64x2.sub(hi(v), m2))), e2), hi(mu)), hi(sd));
+      v128.store(row + o, join(rl, rh));
+    }
+    for (; j < d; j++) {
+      const o = <usize>j * 4;
+      stf(row + o, (m + f * (ldf(scratch + o) - m) + delta - ldf(mean + o)) / ldf(std + o));
+    }
+  }
+}
+
 // param[len] −= eta · (grad + 2·lambda·param), in f64 per element
 export function sgdStep(param: usize, grad: usize, len: i32, eta: f64, lambda: f64): void {
   const l2 = 2 * lambda;

@@ -31,6 +31,39 @@ describe('gradient check', () => {
   }
 });
 
+describe('gradient check: batch norm after the ReLU, and dropout with its masks held fixed', () => {
+  const nets: [string, number[]][] = [
+    ['2-layer', [8]],
+    ['3-layer', [10, 8]],
+    ['4-layer', [10, 8, 6]],
+    ['9-layer', [10, 8, 7, 6, 6, 5, 5, 5]],
+  ];
+  const cases: [string, Partial<GradcheckInput>][] = [
+    ['batch norm after the ReLU', { batchNorm: true, bnPlacement: 'after' }],
+    ['dropout 0.5 without batch norm', { batchNorm: false, dropout: 0.5 }],
+    ['dropout 0.3 with batch norm before the ReLU', { batchNorm: true, dropout: 0.3 }],
+    ['dropout 0.5 with batch norm after the ReLU', { batchNorm: true, bnPlacement: 'after', dropout: 0.5 }],
+  ];
+  for (const [name, hidden] of nets) {
+    for (const [what, opts] of cases) {
+      it(`passes (< 1e-6) for the ${name} net, ${what}`, () => {
+        const r = gradcheck({ ...data(8, 12, 4), hidden, batchNorm: false, lambda: 0.01, ...opts });
+        // W and b everywhere except the hidden layers of batch norm before the ReLU (no b), plus γ, β
+        const bnBefore = opts.batchNorm === true && opts.bnPlacement !== 'after';
+        const expected = 2 * (hidden.length + 1) - (bnBefore ? hidden.length : 0) + (opts.batchNorm ? 2 * hidden.length : 0);
+        expect(r.checks).toHaveLength(expected);
+        for (const c of r.checks) expect(c.relativeError, `${c.parameter}${c.layer} rel err ${c.relativeError.toExponential(2)} > 1e-6`).toBeLessThan(1e-6);
+      });
+    }
+  }
+
+  it('batch norm after the ReLU keeps a bias on every layer, and its gradient is not zero', () => {
+    const r = gradcheck({ ...data(8, 12, 4), hidden: [10, 8], batchNorm: true, bnPlacement: 'after', lambda: 0.01 });
+    expect(r.checks.filter((c) => c.parameter === 'b').map((c) => c.layer)).toEqual([1, 2, 3]);
+    expect(r.passed, fmt(r)).toBe(true);
+  });
+});
+
 describe('gradient check in test mode (the wrong way)', () => {
   // A 4-layer batch-norm net like the reference's (narrower): the same input checked both ways.
   const input: GradcheckInput = { ...data(10, 20, 10), hidden: [20, 15, 10], batchNorm: true, lambda: 0.005 };

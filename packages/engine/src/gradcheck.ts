@@ -7,11 +7,14 @@
 // 'test' evaluates it instead with frozen moving averages (evaluation mode) — a different function of
 // the weights below each batch-normalised layer — and reproduces the reference study's large errors
 // (0.05–0.46): that is the wrong way, kept to show it fails.
+//
+// With dropout, the masks are drawn once (after the weights) and held fixed: the cost is then a
+// smooth function of the weights almost everywhere, the one the backward pass differentiates.
 import type { Kernel } from './kernel.js';
 import { createTsKernel } from './kernels/ts.js';
 import {
-  DEFAULT_ALPHA, DEFAULT_EPS, createNetwork, initNetwork, networkBackward, networkForward, weightSquares,
-  workspace, type Init, type Workspace,
+  DEFAULT_ALPHA, DEFAULT_EPS, createNetwork, drawDropoutMasks, initNetwork, networkBackward, networkForward, weightSquares,
+  workspace, type BnPlacement, type Init, type Workspace,
 } from './network.js';
 import { createRng, normal } from './rng.js';
 
@@ -34,6 +37,10 @@ export interface GradcheckInput {
   seed?: number;
   init?: Init;
   eps?: number;
+  /** Batch norm before the ReLU (default) or after it. */
+  bnPlacement?: BnPlacement;
+  /** Dropout probability; its masks are drawn once and held fixed (default 0). */
+  dropout?: number;
   /** 'train' (right, default): batch statistics. 'test': moving averages (the reference's mistake). */
   mode?: 'train' | 'test';
   /** A float64 kernel to check (default ts-f64). */
@@ -77,7 +84,10 @@ export function gradcheck(input: GradcheckInput): GradcheckResult {
   if (input.y.length < n) throw new Error(`gradcheck: y has ${input.y.length} labels, fewer than n = ${n}`);
   const kernel = input.kernel ?? createTsKernel('f64');
   if (kernel.dtype !== 'f64') throw new Error(`gradcheck: kernel ${kernel.id} is not float64`);
-  const net = createNetwork(kernel, { d, K, hidden: input.hidden, batchNorm: input.batchNorm, eps: input.eps ?? DEFAULT_EPS, alpha: DEFAULT_ALPHA });
+  const net = createNetwork(kernel, {
+    d, K, hidden: input.hidden, batchNorm: input.batchNorm, eps: input.eps ?? DEFAULT_EPS, alpha: DEFAULT_ALPHA,
+    bnPlacement: input.bnPlacement ?? 'before', dropout: input.dropout ?? 0,
+  });
   const rng = createRng(input.seed ?? 1);
   initNetwork(net, rng, input.init ?? { kind: 'he' });
   // Spread γ, β and b away from 1 and 0, so that a gradient missing a factor γ or a bias term cannot
@@ -90,6 +100,7 @@ export function gradcheck(input: GradcheckInput): GradcheckResult {
   const train = workspace(net, n, true);
   const evalWs = workspace(net, n, false);
   for (const ws of [train, evalWs]) fill(ws, input);
+  drawDropoutMasks(train, net, n, rng);
 
   // Analytic gradient; in 'test' mode this forward pass also sets the moving averages (to this batch's statistics).
   networkForward(train, net, n, 'train', mode === 'test');

@@ -10,6 +10,9 @@
 export type DType = 'f32' | 'f64';
 export type FloatArray = Float32Array | Float64Array;
 
+/** Floats per image in jitterImages' params: flip, dx, dy, contrast factor, brightness offset. */
+export const JITTER_PARAMS = 5;
+
 export interface Kernel {
   /** Names exactly what computes, e.g. 'ts-f64', 'ts-f32', 'wasm-simd-f32', 'wasm-relaxed-fma-f32'. */
   readonly id: string;
@@ -71,6 +74,23 @@ export interface Kernel {
   softmaxCrossEntropy(p: FloatArray, ds: FloatArray | null, s: FloatArray, y: FloatArray, n: number, K: number): number;
   // correct predictions: Σ_rows [argmax p == argmax y] (first maximum wins on ties)
   countCorrect(p: FloatArray, y: FloatArray, n: number, K: number): number;
+
+  // Inverted dropout, forward and backward alike: x[len] *= mask[len], mask holding 0 or 1/(1 − p)
+  // (the same mask scales the activations in the forward pass and their gradients in the backward).
+  applyMask(x: FloatArray, mask: FloatArray, len: number): void;
+
+  // Jitter of a mini-batch of images in place: x[n, C·H·W] standardised rows (channel-major images,
+  // pixel = x·std + mean), params[n, JITTER_PARAMS] per image = [flip 0|1, dx, dy, contrast f,
+  // brightness δ], mean[C·H·W], std[C·H·W], scratch[C·H·W]. Per image, in doubles:
+  //   v[c,y,x] = the pixel r[k] = x[k]·std[k] + mean[k] at k = (c, clampH(y − dy), X), with
+  //     X = W−1−clampW(x − dx) if flip else clampW(x − dx) (edges repeated), stored in scratch;
+  //   m = Σ v / (C·H·W), Σ = ((s₀ + s₁) + (s₂ + s₃)) + the last (C·H·W mod 4) values in order, with
+  //     s_r the sum in index order of v[j] for j ≡ r (mod 4), j < 4·⌊C·H·W/4⌋ (four lanes);
+  //   x[j] = ((m + f·(v[j] − m) + δ) − mean[j]) / std[j].
+  jitterImages(
+    x: FloatArray, params: FloatArray, mean: FloatArray, std: FloatArray, scratch: FloatArray,
+    n: number, C: number, H: number, W: number,
+  ): void;
 
   // SGD with L2: param[len] −= eta · (grad + 2·lambda·param)   (lambda = 0 for γ, β and biases)
   sgdStep(param: FloatArray, grad: FloatArray, len: number, eta: number, lambda: number): void;

@@ -1,6 +1,10 @@
 // The k-layer network: input d, hidden m1…m(k−1), K classes. Hidden layer l:
 //   s = W·h + b (no b with batch norm) → [batch norm: ŝ = (s − μ)/√(v + ε), s̃ = γ⊙ŝ + β] → ReLU;
-// output layer: s = W·h + b → softmax. Cost = mean cross-entropy + λ·Σ‖W‖², loss = the cross-entropy.
+// or, with batch norm after the ReLU (bnPlacement 'after'): s = W·h + b → r = ReLU(s) → γ⊙r̂ + β,
+// r̂ = (r − μ)/√(v + ε) the batch norm of r (the bias stays: the ReLU between it and the mean
+// subtraction makes it matter). With dropout p, each hidden layer's output is then multiplied in
+// training by a mask of 0 (probability p) and 1/(1 − p) (inverted dropout; evaluation uses none).
+// Output layer: s = W·h + b → softmax. Cost = mean cross-entropy + λ·Σ‖W‖², loss = the cross-entropy.
 //
 // Layout (see kernel.ts): a mini-batch is H[n, d] row-major, W[m, d] output-major, so the forward
 // product is S = H·Wᵀ (gemmNT), the weight gradient dW = dSᵀ·H (gemmTN) and the input gradient
@@ -13,7 +17,7 @@
 // the square root; moving averages of both (initialised from the first training batch's statistics)
 // are what evaluation uses.
 import type { FloatArray, Kernel } from './kernel.js';
-import { normal, type Rng } from './rng.js';
+import { nextU32, normal, type Rng } from './rng.js';
 
 import { DEFAULT_ALPHA, DEFAULT_EPS } from './options.js';
 
@@ -22,6 +26,7 @@ export { DEFAULT_ALPHA, DEFAULT_EPS };
 export const EVAL_ROWS = 1000;
 
 export type Init = { kind: 'he' } | { kind: 'normal'; sigma: number };
+export type BnPlacement = 'before' | 'after';
 
 export interface NetConfig {
   /** Input dimensions. */
@@ -32,14 +37,20 @@ export interface NetConfig {
   batchNorm: boolean;
   eps: number;
   alpha: number;
+  /** Batch norm on the scores ('before' the ReLU, the default) or on the ReLU's output ('after'). */
+  bnPlacement?: BnPlacement;
+  /** Dropout probability of a hidden unit in training (default 0: none). */
+  dropout?: number;
 }
 
 export interface Layer {
   /** Inputs and outputs: W is [dout, din]. */
   readonly din: number;
   readonly dout: number;
-  /** Batch-normalised (hidden layers of a BN net): γ, β and moving averages, no bias. */
+  /** Batch-normalised (hidden layers of a BN net): γ, β and moving averages; a bias only when bnAfter. */
   readonly bn: boolean;
+  /** Batch norm acts on the ReLU's output (bnPlacement 'after'). */
+  readonly bnAfter: boolean;
   readonly W: FloatArray;
   readonly dW: FloatArray;
   readonly b: FloatArray | null;
@@ -69,7 +80,7 @@ export interface Workspace {
   /** Inputs [rows, d] and one-hot labels [rows, K]: callers fill these (see gatherRows). */
   readonly X: FloatArray;
   readonly Y: FloatArray;
-  /** Per layer: pre-normalisation scores [rows, dout] (BN layers only). */
+  /** Per BN layer: what batch norm normalises [rows, dout]: the scores, or with bnAfter the ReLU's output. */
   readonly S: (FloatArray | null)[];
   /** Per layer: outputs [rows, dout]: ReLU activations for hidden layers, logits for the last. */
   readonly H: FloatArray[];
@@ -81,6 +92,8 @@ export interface Workspace {
   readonly P: FloatArray;
   /** Training only: gradients w.r.t. each layer's output [rows, dout] (empty when not training). */
   readonly G: FloatArray[];
+  /** Training with dropout only: per hidden layer, its mask [rows, dout] (see drawDropoutMasks). */
+  readonly mask: (FloatArray | null)[];
 }
 
 export function layerSizes(config: Pick<NetConfig, 'd' | 'K' | 'hidden'>): number[] {
@@ -96,6 +109,10 @@ export function validateNetConfig(config: NetConfig): void {
   if (config.K < 2) throw new Error(`network: classes K = ${config.K} must be at least 2`);
   if (!(config.eps > 0) || !Number.isFinite(config.eps)) throw new Error(`network: eps = ${config.eps} must be positive and finite`);
   if (!(config.alpha >= 0 && config.alpha < 1)) throw new Error(`network: alpha = ${config.alpha} must be in [0, 1)`);
+  const placement = config.bnPlacement ?? 'before';
+  if (placement !== 'before' && placement !== 'after') throw new Error(`network: bnPlacement = ${String(placement)} must be 'before' or 'after'`);
+  const p = config.dropout ?? 0;
+  if (!(p >= 0 && p < 1)) throw new Error(`network: dropout = ${p} must be in [0, 1)`);
 }
 
 /** A network with zero weights and biases, γ = 1, β = 0 (call initNetwork for the weights). */
@@ -107,15 +124,17 @@ export function createNetwork(kernel: Kernel, config: NetConfig): Network {
   for (let l = 0; l < L; l++) {
     const din = sizes[l], dout = sizes[l + 1];
     const bn = config.batchNorm && l < L - 1;
+    const bnAfter = bn && config.bnPlacement === 'after';
     const vec = () => kernel.alloc(dout);
     const gamma = bn ? vec() : null;
     gamma?.fill(1);
+    const biased = !bn || bnAfter;
     layers.push({
-      din, dout, bn,
+      din, dout, bn, bnAfter,
       W: kernel.alloc(dout * din),
       dW: kernel.alloc(dout * din),
-      b: bn ? null : vec(),
-      db: bn ? null : vec(),
+      b: biased ? vec() : null,
+      db: biased ? vec() : null,
       gamma,
       beta: bn ? vec() : null,
       dgamma: bn ? vec() : null,
@@ -158,6 +177,8 @@ function allocWorkspace(net: Network, rows: number, training: boolean): Workspac
   const k = net.kernel;
   const { d, K } = net.config;
   const bnOnly = (l: Layer, len: number) => (l.bn ? k.alloc(len) : null);
+  const L = net.layers.length;
+  const dropout = training && (net.config.dropout ?? 0) > 0;
   return {
     rows,
     training,
@@ -170,6 +191,7 @@ function allocWorkspace(net: Network, rows: number, training: boolean): Workspac
     variance: net.layers.map((l) => (training ? bnOnly(l, l.dout) : null)),
     P: k.alloc(rows * K),
     G: training ? net.layers.map((l) => k.alloc(rows * l.dout)) : [],
+    mask: net.layers.map((l, i) => (dropout && i < L - 1 ? k.alloc(rows * l.dout) : null)),
   };
 }
 
@@ -198,7 +220,8 @@ export type Mode = 'train' | 'eval';
  * Forward pass over the first n rows of ws.X: fills ws.H, ws.P and returns the summed cross-entropy
  * against ws.Y. 'train' uses batch statistics (and, when updateAverages, folds them into the moving
  * averages; the first time it copies them); 'eval' uses the moving averages. In a training workspace,
- * also writes the output gradient (p − y)/n into the last G for networkBackward.
+ * also writes the output gradient (p − y)/n into the last G for networkBackward, and with dropout
+ * multiplies each hidden output by its mask in ws.mask as last drawn (drawDropoutMasks).
  */
 export function networkForward(ws: Workspace, net: Network, n: number, mode: Mode, updateAverages: boolean): number {
   const k = net.kernel;
@@ -217,6 +240,10 @@ export function networkForward(ws: Workspace, net: Network, n: number, mode: Mod
     if (layer.bn) {
       const s = ws.S[l]!;
       k.gemmNT(s, input, layer.W, n, m, layer.din);
+      if (layer.bnAfter) {
+        k.addRow(s, layer.b!, n, m);
+        k.reluForward(s, n * m);
+      }
       if (mode === 'train') {
         const mean = ws.mean[l]!, variance = ws.variance[l]!;
         k.batchNormForward(out, ws.shat[l]!, mean, variance, s, layer.gamma!, layer.beta!, n, m, eps);
@@ -236,7 +263,11 @@ export function networkForward(ws: Workspace, net: Network, n: number, mode: Mod
       k.gemmNT(out, input, layer.W, n, m, layer.din);
       k.addRow(out, layer.b!, n, m);
     }
-    if (l < L - 1) k.reluForward(out, n * m);
+    if (l < L - 1) {
+      if (!layer.bnAfter) k.reluForward(out, n * m);
+      const mask = mode === 'train' ? ws.mask[l] : null;
+      if (mask) k.applyMask(out, mask, n * m);
+    }
   }
   if (mode === 'train' && updateAverages && net.config.batchNorm) net.averagesReady = true;
   const grad = mode === 'train' ? ws.G[L - 1] : null;
@@ -257,14 +288,41 @@ export function networkBackward(ws: Workspace, net: Network, n: number): void {
     const g = ws.G[l]; // dCost/d(layer output): for hidden layers w.r.t. the ReLU output
     const input = l === 0 ? ws.X : ws.H[l - 1];
     if (l < net.layers.length - 1) {
-      k.reluBackward(g, ws.H[l], n * m);
-      if (layer.bn) {
+      const mask = ws.mask[l];
+      if (mask) k.applyMask(g, mask, n * m); // where the mask is 0, so is g, and the ReLU tests below agree
+      if (layer.bnAfter) {
         k.batchNormBackward(g, layer.dgamma!, layer.dbeta!, g, ws.shat[l]!, ws.variance[l]!, layer.gamma!, n, m, eps);
+        k.reluBackward(g, ws.S[l]!, n * m);
+      } else {
+        k.reluBackward(g, ws.H[l], n * m);
+        if (layer.bn) {
+          k.batchNormBackward(g, layer.dgamma!, layer.dbeta!, g, ws.shat[l]!, ws.variance[l]!, layer.gamma!, n, m, eps);
+        }
       }
     }
     k.gemmTN(layer.dW, g, input, m, layer.din, n);
-    if (!layer.bn) k.colSum(layer.db!, g, n, m);
+    if (layer.b) k.colSum(layer.db!, g, n, m);
     if (l > 0) k.gemmNN(ws.G[l - 1], g, layer.W, n, layer.din, m);
+  }
+}
+
+/**
+ * Draws the dropout masks of the first n rows of a training workspace from the rng: layer by layer,
+ * row-major, one 32-bit draw u per unit, dropped (0) when u < p·2³², else kept and scaled by 1/(1 − p).
+ * A no-op without dropout (no draw). The forward and backward passes use the masks as drawn, so a
+ * gradient check holds them fixed by drawing once.
+ */
+export function drawDropoutMasks(ws: Workspace, net: Network, n: number, rng: Rng): void {
+  const p = net.config.dropout ?? 0;
+  if (p === 0) return;
+  if (n > ws.rows) throw new Error(`dropout: ${n} rows do not fit a workspace of ${ws.rows}`);
+  const threshold = p * 4294967296;
+  const scale = 1 / (1 - p);
+  for (let l = 0; l < net.layers.length - 1; l++) {
+    const mask = ws.mask[l];
+    if (mask === null) throw new Error('dropout: the workspace has no masks (an evaluation workspace?)');
+    const len = n * net.layers[l].dout;
+    for (let i = 0; i < len; i++) mask[i] = nextU32(rng) < threshold ? 0 : scale;
   }
 }
 

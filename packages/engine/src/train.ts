@@ -1,8 +1,11 @@
 // Mini-batch SGD with a cyclical learning rate. One seeded RNG draws the initial weights, then the
-// shuffle of every epoch, so configuration + seed + kernel id determine every number of the result.
+// shuffle of every epoch and, per batch, the jitter of its images and the dropout masks (each only when
+// its option is on, so a run without them draws exactly what it drew before they existed), so
+// configuration + seed + kernel id determine every number of the result.
 //
 // Order of one update t (0 ≤ t < total = 2·ns·cycles): at the start of each epoch the training rows
 // are reshuffled (Fisher–Yates over all n rows; each epoch uses the first ⌊n/batch⌋·batch of them);
+// the batch is gathered, its images jittered and the dropout masks drawn (see loadTrainingBatch);
 // the batch's forward pass (training mode, folding its statistics into the moving averages); when t is
 // a recording point, the network is evaluated on the training and validation splits (evaluation mode);
 // then the backward pass and the SGD step with η = cyclicalEta(t). A last point is recorded after the
@@ -12,13 +15,15 @@
 // Divergence: a non-finite batch cost, or a non-finite cost at a recording point, stops training.
 // The network is restored to the last recorded point whose figures were finite, and the final
 // figures are that point's (test evaluated there); the result says diverged: true.
+import { createJitterer, jitterBatch, type ImageShape, type Jitterer } from './augment.js';
 import type { Kernel } from './kernel.js';
 import {
-  DEFAULT_ALPHA, DEFAULT_EPS, createNetwork, evaluate, gatherRows, initNetwork, networkBackward,
-  networkForward, parameterTensors, sgdUpdate, workspace, type Figures, type Init, type Network, type Split,
+  DEFAULT_ALPHA, DEFAULT_EPS, createNetwork, drawDropoutMasks, evaluate, gatherRows, initNetwork, networkBackward,
+  networkForward, parameterTensors, sgdUpdate, workspace, type BnPlacement, type Figures, type Init, type Network,
+  type Split, type Workspace,
 } from './network.js';
-import { optionInIdentity, TRAINING_OPTIONS } from './options.js';
-import { createRng, shuffle } from './rng.js';
+import { optionInIdentity, optionValueError, TRAINING_OPTIONS } from './options.js';
+import { createRng, shuffle, type Rng } from './rng.js';
 import { cyclicalEta } from './schedule.js';
 
 export interface Dataset {
@@ -27,6 +32,11 @@ export interface Dataset {
   train: Split;
   validation: Split;
   test: Split;
+  /** The images' layout, when the rows are images (jitter needs it). */
+  image?: ImageShape;
+  /** Per-dimension mean and std the inputs were standardised with (pixel = x·std + mean; jitter uses them). */
+  mean?: Float32Array;
+  std?: Float32Array;
 }
 
 export interface TrainConfig {
@@ -47,13 +57,25 @@ export interface TrainConfig {
   alpha?: number;
   /** ε inside batch norm's square root (default DEFAULT_EPS, Matlab's eps). */
   eps?: number;
+  /** Batch norm before the ReLU (default) or after it. */
+  bnPlacement?: BnPlacement;
+  /** Dropout probability of hidden units in training (default 0). */
+  dropout?: number;
+  /** Jitter of the training images (default off; needs the data set's image shape). */
+  jitterFlip?: boolean;
+  jitterShift?: number;
+  jitterBrightness?: number;
+  jitterContrast?: number;
 }
+
+/** The options that may be absent from a normalised configuration (at their neutral value, or not acting). */
+type OmittableOption = 'alpha' | 'eps' | 'bnPlacement' | 'dropout' | 'jitterFlip' | 'jitterShift' | 'jitterBrightness' | 'jitterContrast';
 
 /**
  * A TrainConfig with every default filled in, and without the options that cannot change its numbers
  * (see options.ts): what a trial's identity hashes.
  */
-export type NormalizedTrainConfig = Required<Omit<TrainConfig, 'alpha' | 'eps'>> & Pick<TrainConfig, 'alpha' | 'eps'>;
+export type NormalizedTrainConfig = Required<Omit<TrainConfig, OmittableOption>> & Pick<TrainConfig, OmittableOption>;
 
 // The result shapes: the same as TrainResult / HistoryPoint in packages/report/src/results.ts (the
 // engine does not import the report; the pipeline checks that they match).
@@ -118,7 +140,9 @@ export function normalizeTrainConfig(config: TrainConfig): NormalizedTrainConfig
     alpha: config.alpha ?? DEFAULT_ALPHA,
     eps: config.eps ?? DEFAULT_EPS,
   };
-  for (const o of TRAINING_OPTIONS) if (!optionInIdentity(o, c)) delete (c as Record<string, unknown>)[o.name];
+  const rec = c as Record<string, unknown>;
+  for (const o of TRAINING_OPTIONS) if (!(o.name in rec)) rec[o.name] = (config as unknown as Record<string, unknown>)[o.name] ?? o.default;
+  for (const o of TRAINING_OPTIONS) if (!optionInIdentity(o, c)) delete rec[o.name];
   return c;
 }
 
@@ -137,6 +161,15 @@ function validateTrainConfig(c: NormalizedTrainConfig, data: Dataset): void {
   nonNeg(c.etaMin, 'etaMin');
   nonNeg(c.etaMax, 'etaMax');
   if (!Number.isSafeInteger(c.seed)) throw new Error(`train: seed = ${c.seed} is not a safe integer`);
+  // The options added later (those with a neutral value) are checked against their range here; the
+  // first ones keep the wider checks above (a spec trains at η = 1e6 to diverge on purpose): their
+  // ranges in options.ts are what the command line and experiments.yaml accept.
+  for (const o of TRAINING_OPTIONS) {
+    if (o.neutral === undefined) continue;
+    const v = (c as Record<string, unknown>)[o.name];
+    const why = v === undefined ? null : optionValueError(o, v);
+    if (why !== null) throw new Error(`train: ${o.name} = ${String(v)} ${why}`);
+  }
   if (c.batch > data.train.n) throw new Error(`train: batch ${c.batch} is larger than the ${data.train.n} training rows`);
   for (const name of ['train', 'validation', 'test'] as const) checkSplit(data[name], data.d, data.K, name);
 }
@@ -161,6 +194,19 @@ export function recordingPoints(ns: number, cycles: number, pointsPerCycle: numb
   return points;
 }
 
+/**
+ * A training mini-batch into ws: rows order[start … start+n−1] of the split gathered, their images
+ * jittered (when `jitter` is not null) and the dropout masks drawn (when the net has dropout), in that
+ * order, both from `rng`.
+ */
+export function loadTrainingBatch(
+  ws: Workspace, net: Network, split: Split, start: number, n: number, order: Uint32Array, rng: Rng, jitter: Jitterer | null,
+): void {
+  gatherRows(ws, net, split, start, n, order);
+  if (jitter !== null) jitterBatch(jitter, ws.X, n, rng);
+  drawDropoutMasks(ws, net, n, rng);
+}
+
 /** Trains a network from scratch; returns the result and the trained network (for saving). */
 export function train(kernel: Kernel, data: Dataset, config: TrainConfig, options: TrainOptions = {}): { result: TrainResult; network: Network } {
   const c = normalizeTrainConfig(config);
@@ -168,8 +214,10 @@ export function train(kernel: Kernel, data: Dataset, config: TrainConfig, option
   const rng = createRng(c.seed);
   const net = createNetwork(kernel, {
     d: data.d, K: data.K, hidden: c.hidden, batchNorm: c.batchNorm, eps: c.eps ?? DEFAULT_EPS, alpha: c.alpha ?? DEFAULT_ALPHA,
+    bnPlacement: c.bnPlacement, dropout: c.dropout,
   });
   initNetwork(net, rng, c.init);
+  const jitter = createJitterer(kernel, c, data.d, c.batch, data.image, data.mean, data.std);
 
   const n = data.train.n;
   const perEpoch = Math.floor(n / c.batch);
@@ -193,7 +241,7 @@ export function train(kernel: Kernel, data: Dataset, config: TrainConfig, option
     if (t < total) {
       const b = t % perEpoch;
       if (b === 0) shuffle(rng, order);
-      gatherRows(ws, net, data.train, b * c.batch, c.batch, order);
+      loadTrainingBatch(ws, net, data.train, b * c.batch, c.batch, order, rng, jitter);
       if (!Number.isFinite(networkForward(ws, net, c.batch, 'train', true))) {
         diverged = true;
         break;

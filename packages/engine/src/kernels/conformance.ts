@@ -3,7 +3,7 @@
 // must agree within a tolerance. A fast kernel's spec calls `checkKernelAgainstReference(fast, ts-f64)`
 // and asserts that the returned list of failures is empty. Also checked: arrays longer than the shape
 // keep their tail, and the documented aliasing (ds = g in batch norm, ds = s in softmax) works.
-import type { FloatArray, Kernel } from '../kernel.js';
+import { JITTER_PARAMS, type FloatArray, type Kernel } from '../kernel.js';
 import { createRng, uniform } from '../rng.js';
 
 export interface ConformanceOptions {
@@ -20,6 +20,8 @@ export const GEMM_SHAPES: readonly [number, number, number][] = [
 ];
 /** (n, m) shapes for row/column ops, batch norm and softmax. */
 export const ROW_SHAPES: readonly [number, number][] = [[1, 1], [7, 13], [33, 17], [4, 10], [100, 3], [3, 50]];
+/** (n, C, H, W) for jitterImages: one pixel, odd and lopsided images, a remainder of 4-wide lanes. */
+export const IMAGE_SHAPES: readonly [number, number, number, number][] = [[1, 1, 1, 1], [3, 3, 5, 7], [5, 2, 7, 3], [2, 1, 9, 9], [4, 3, 8, 8]];
 
 const TAIL = 3;
 const SENTINEL = 12345;
@@ -152,8 +154,40 @@ export function checkKernelAgainstReference(kernel: Kernel, reference: Kernel, o
       compare(`ema ${shape} avg`, p, rp, n * m);
       compareScalar(`sumSquares ${shape}`, kernel.sumSquares(p, n * m), reference.sumSquares(rp, n * m), reference.sumSquares(rp, n * m));
     }
+    {
+      // a dropout mask of 0 and 1/(1 − 0.3): products of two stored values, rounded once
+      const [x, rx] = pair(n * m);
+      const [mask, rmask] = pair(n * m, 0, 1);
+      for (let i = 0; i < n * m; i++) mask[i] = rmask[i] = mask[i] < 0.3 ? 0 : Math.fround(1 / 0.7);
+      kernel.applyMask(x, mask, n * m);
+      reference.applyMask(rx, rmask, n * m);
+      compare(`applyMask ${shape} x`, x, rx, n * m);
+    }
   }
+  for (const [n, C, H, W] of IMAGE_SHAPES) checkJitter(n, C, H, W);
   return failures;
+
+  function checkJitter(n: number, C: number, H: number, W: number): void {
+    const shape = `${n}x${C}x${H}x${W}`;
+    const d = C * H * W;
+    const [x, rx] = pair(n * d);
+    const [params, rparams] = pair(n * JITTER_PARAMS);
+    // per image: flips both ways, shifts beyond the edges (clamped), contrast in [0.5, 1.5], brightness in [−0.3, 0.3]
+    for (let i = 0; i < n; i++) {
+      const p = i * JITTER_PARAMS;
+      const v = [i % 2, ((i * 5) % (2 * W + 3)) - W - 1, ((i * 3) % (2 * H + 3)) - H - 1, Math.fround(0.5 + uniform(rng)), Math.fround(0.6 * uniform(rng) - 0.3)];
+      for (let k = 0; k < JITTER_PARAMS; k++) params[p + k] = rparams[p + k] = v[k];
+    }
+    const [mean, rmean] = pair(d, 0.2, 0.8);
+    const [std, rstd] = pair(d, 0.1, 0.5);
+    const [scratch, rscratch] = pair(d);
+    kernel.jitterImages(x, params, mean, std, scratch, n, C, H, W);
+    reference.jitterImages(rx, rparams, rmean, rstd, rscratch, n, C, H, W);
+    // |pixels| ≤ 1.3, f ≤ 1.5, |δ| ≤ 0.3: the numerator stays below 6, divided by std
+    const scale = new Float64Array(n * d);
+    for (let i = 0; i < n * d; i++) scale[i] = 6 / rstd[i % d];
+    compare(`jitterImages ${shape} x`, x, rx, n * d, scale);
+  }
 
   function checkBatchNorm(n: number, m: number): void {
     const shape = `${n}x${m}`;

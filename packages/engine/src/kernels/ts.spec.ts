@@ -81,6 +81,26 @@ describe('ts kernel elementwise ops on hand-worked cases', () => {
       expect(k.sumSquares(of(k, [1, -2, 3, 100]), 3)).toBe(14);
     });
 
+    it(`${k.id} applyMask and jitterImages on hand-worked cases`, () => {
+      const x = of(k, [1, -2, 3, 4]);
+      k.applyMask(x, of(k, [0, 2, 2, 0]), 4);
+      expect(Array.from(x)).toEqual([0, -4, 6, 0]);
+
+      // two 2×1×3 images (C = 2, H = 1, W = 3), mean 0.5, std 0.5 (so pixel = (x + 1)/2, exact in binary)
+      // image 0: pixels c0 [0, 0.5, 1], c1 [0.25, 0.75, 1]; flip, dx = +1 → c0 [1, 1, 0.5], c1 [1, 1, 0.75]
+      //   (x = 0 reads the clamped edge); f = 1, δ = 0 → unchanged pixels; back: x = (pixel − 0.5)/0.5
+      // image 1: pixels c0 [0, 0.5, 1], c1 [0, 0, 0.5]; no flip, dx = −1 → c0 [0.5, 1, 1], c1 [0, 0.5, 0.5];
+      //   mean m = 3.5/6; f = 2, δ = 0.25 → m + 2(v − m) + 0.25 = 2v − m + 0.25
+      const img = of(k, [-1, 0, 1, -0.5, 0.5, 1, /**/ -1, 0, 1, -1, -1, 0]);
+      const params = of(k, [1, 1, 0, 1, 0, /**/ 0, -1, 0, 2, 0.25]);
+      const half = of(k, [0.5, 0.5, 0.5, 0.5, 0.5, 0.5]);
+      k.jitterImages(img, params, half, half, k.alloc(6), 2, 2, 1, 3);
+      const m = 3.5 / 6;
+      const back = (p: number) => (p - 0.5) / 0.5;
+      const expected = [...[1, 1, 0.5, 1, 1, 0.75].map(back), ...[0.5, 1, 1, 0, 0.5, 0.5].map((v) => back(2 * v - m + 0.25))];
+      expectClose('jitterImages', img, expected, k.dtype === 'f64' ? 1e-15 : 1e-6, 1e-7);
+    });
+
     it(`${k.id} countCorrect takes the first maximum on ties`, () => {
       const p = of(k, [0.2, 0.5, 0.3, /**/ 0.4, 0.4, 0.2, /**/ 0.1, 0.1, 0.8]);
       const y = of(k, [0, 1, 0, /**/ 0, 1, 0, /**/ 0, 0, 1]);

@@ -7,7 +7,7 @@
 // GEMMs are register-blocked 4×4: per step of the inner loop, 8 loads feed 16 multiply-adds. Each
 // output element is one dot product accumulated in k order (no split accumulators), so a blocked
 // element and a remainder element are computed the same way.
-import type { DType, FloatArray, Kernel } from '../kernel.js';
+import { JITTER_PARAMS, type DType, type FloatArray, type Kernel } from '../kernel.js';
 
 export function createTsKernel(dtype: DType): Kernel {
   const alloc = dtype === 'f64' ? (n: number) => new Float64Array(n) : (n: number) => new Float32Array(n);
@@ -28,6 +28,8 @@ export function createTsKernel(dtype: DType): Kernel {
     reluBackward,
     softmaxCrossEntropy,
     countCorrect,
+    applyMask,
+    jitterImages,
     sgdStep,
     ema,
     sumSquares,
@@ -300,6 +302,45 @@ function countCorrect(p: FloatArray, y: FloatArray, n: number, K: number): numbe
     if (bp === by) correct++;
   }
   return correct;
+}
+
+// x[len] *= mask[len]
+function applyMask(x: FloatArray, mask: FloatArray, len: number): void {
+  for (let i = 0; i < len; i++) x[i] *= mask[i];
+}
+
+// Per image of x[n, C·H·W]: the flipped and shifted pixels into scratch (edges repeated), summed for
+// the image's mean; then contrast about that mean and brightness, standardised back into x (see kernel.ts).
+function jitterImages(
+  x: FloatArray, params: FloatArray, mean: FloatArray, std: FloatArray, scratch: FloatArray,
+  n: number, C: number, H: number, W: number,
+): void {
+  const plane = H * W, d = C * plane;
+  for (let i = 0; i < n; i++) {
+    const row = i * d, p = i * JITTER_PARAMS;
+    const flip = params[p] !== 0, dx = params[p + 1], dy = params[p + 2], f = params[p + 3], delta = params[p + 4];
+    for (let c = 0; c < C; c++) {
+      for (let y = 0; y < H; y++) {
+        const sy = Math.min(Math.max(y - dy, 0), H - 1);
+        const src = c * plane + sy * W, dst = c * plane + y * W;
+        for (let xx = 0; xx < W; xx++) {
+          const sx = Math.min(Math.max(xx - dx, 0), W - 1);
+          const k = src + (flip ? W - 1 - sx : sx);
+          scratch[dst + xx] = x[row + k] * std[k] + mean[k];
+        }
+      }
+    }
+    // four partial sums (element j into s[j mod 4]), then the tail in order: the WebAssembly kernel
+    // sums in two f64x2 lanes pairs, the same additions
+    let s0 = 0, s1 = 0, s2 = 0, s3 = 0, j = 0;
+    for (; j + 4 <= d; j += 4) {
+      s0 += scratch[j]; s1 += scratch[j + 1]; s2 += scratch[j + 2]; s3 += scratch[j + 3];
+    }
+    let sum = (s0 + s1) + (s2 + s3);
+    for (; j < d; j++) sum += scratch[j];
+    const m = sum / d;
+    for (let j = 0; j < d; j++) x[row + j] = (m + f * (scratch[j] - m) + delta - mean[j]) / std[j];
+  }
 }
 
 // param[len] −= eta · (grad + 2·lambda·param)

@@ -1,11 +1,11 @@
 // The threaded WebAssembly kernel must compute exactly what the one-thread kernel computes: its GEMMs
 // and a whole training run, bit for bit, on shapes that the split cuts (and odd ones it cuts unevenly).
 import { describe, expect, it } from 'vitest';
-import type { FloatArray, Kernel } from '../kernel.js';
-import { createRng, uniform, type Rng } from '../rng.js';
+import { JITTER_PARAMS, type FloatArray, type Kernel } from '../kernel.js';
+import { createRng, randInt, uniform, type Rng } from '../rng.js';
 import { syntheticDataset } from '../synthetic.js';
-import { train } from '../train.js';
-import { splitGemm, splitRange } from './gemm-split.js';
+import { train, type Dataset, type TrainConfig } from '../train.js';
+import { MIN_SPLIT_ELEMENTS, splitGemm, splitRange } from './gemm-split.js';
 import { createKernel } from './registry.js';
 import { availableWasmKernelIds, createWasmKernel, WASM_SIMD_ID, type WasmKernel } from './wasm.js';
 
@@ -73,6 +73,37 @@ describe.each(ids)('%s with helper threads', (id) => {
     }
   });
 
+  it('jitters a batch of images on 2 and 3 threads to the one-thread bits (uneven blocks of whole images)', () => {
+    const one = createWasmKernel(id);
+    for (const threads of [2, 3]) {
+      const many = createWasmKernel(id, { threads });
+      try {
+        const rng = createRng(30 + threads);
+        for (const [n, C, H, W] of [[101, 3, 32, 32], [100, 1, 28, 28], [29, 3, 31, 29]]) {
+          const d = C * H * W;
+          expect(n * d, `${n} images of ${d} are split`).toBeGreaterThanOrEqual(MIN_SPLIT_ELEMENTS);
+          const xs = filled(many, rng, n * d), x1 = one.alloc(n * d);
+          x1.set(xs);
+          const params = many.alloc(n * JITTER_PARAMS);
+          for (let i = 0; i < n; i++) params.set([i % 2, randInt(rng, 9) - 4, randInt(rng, 9) - 4, 0.8 + 0.4 * uniform(rng), 0.2 * uniform(rng) - 0.1], i * JITTER_PARAMS);
+          const mean = filled(many, rng, d), std = many.alloc(d);
+          for (let j = 0; j < d; j++) std[j] = 0.1 + uniform(rng);
+          const copy = (a: FloatArray) => {
+            const b = one.alloc(a.length);
+            b.set(a);
+            return b;
+          };
+          one.jitterImages(x1, copy(params), copy(mean), copy(std), one.alloc(d), n, C, H, W);
+          many.jitterImages(xs, params, mean, std, many.alloc(d), n, C, H, W);
+          const i = firstDifference(xs, x1);
+          expect(i, `jitterImages ${n}x${C}x${H}x${W} on ${threads} threads: x[${i}] = ${xs[i]}, one thread ${x1[i]}`).toBe(-1);
+        }
+      } finally {
+        many.dispose();
+      }
+    }
+  });
+
   it('gathers a mini-batch from a shared split on 2 threads: exact rows, any offset, a second split', () => {
     const k = createWasmKernel(id, { threads: 2 });
     try {
@@ -104,25 +135,44 @@ describe.each(ids)('%s with helper threads', (id) => {
     }
   });
 
+  // d = 400, batch 100, 40 hidden: the first layer's products have 1.6 M multiply-adds, above the split threshold
+  const data = syntheticDataset({ d: 400, K: 4, train: 300, validation: 100, test: 100, seed: 9, separation: 0.3 });
+  const base: TrainConfig = {
+    hidden: [40, 20], batchNorm: true, init: { kind: 'he' }, lambda: 0.005,
+    etaMin: 1e-5, etaMax: 0.1, batch: 100, ns: 6, cycles: 1, seed: 4, pointsPerCycle: 2,
+  };
+  // The training result on `threads` threads, every number as the hex of its bits.
+  const trained = (d: Dataset, config: TrainConfig, threads: number) => {
+    const k = createWasmKernel(id, { threads });
+    try {
+      return JSON.stringify(train(k, d, config).result, (_key, v: unknown) => (typeof v === 'number' ? v.toString(16) : v));
+    } finally {
+      k.dispose();
+    }
+  };
+
   it('trains to the one-thread result bit for bit (first layer split on every batch)', () => {
-    // d = 400, batch 100, 40 hidden: the first layer's products have 1.6 M multiply-adds, above the split threshold
-    const data = syntheticDataset({ d: 400, K: 4, train: 300, validation: 100, test: 100, seed: 9, separation: 0.3 });
-    const config = {
-      hidden: [40, 20], batchNorm: true, init: { kind: 'he' } as const, lambda: 0.005,
-      etaMin: 1e-5, etaMax: 0.1, batch: 100, ns: 6, cycles: 1, seed: 4, pointsPerCycle: 2,
-    };
     expect(splitGemm(100, 40, 400, 2).length).toBe(2);
-    const run = (threads: number) => {
-      const k = createWasmKernel(id, { threads });
-      try {
-        return JSON.stringify(train(k, data, config).result, (_key, v: unknown) => (typeof v === 'number' ? v.toString(16) : v));
-      } finally {
-        k.dispose();
-      }
-    };
-    const single = run(1);
+    const single = trained(data, base, 1);
     expect(single).toContain('"diverged":false');
-    expect(run(2), 'threads: 2 changed the training result').toBe(single);
+    expect(trained(data, base, 2), 'threads: 2 changed the training result').toBe(single);
+  });
+
+  it('trains with every training option at once to the one-thread result bit for bit', () => {
+    // 3×16×16 "images" with standardisation statistics: 100 images of 768 values are above the split
+    // threshold, so the jitter is shared between the threads too; batch norm after the ReLU, dropout
+    const images: Dataset = {
+      ...syntheticDataset({ d: 768, K: 4, train: 300, validation: 100, test: 100, seed: 9, separation: 0.3 }),
+      image: { channels: 3, height: 16, width: 16 },
+      mean: Float32Array.from({ length: 768 }, (_, i) => 0.3 + (i % 7) / 20),
+      std: Float32Array.from({ length: 768 }, (_, i) => 0.2 + (i % 5) / 20),
+    };
+    expect(100 * 768).toBeGreaterThanOrEqual(MIN_SPLIT_ELEMENTS);
+    const config: TrainConfig = { ...base, bnPlacement: 'after', dropout: 0.3, jitterFlip: true, jitterShift: 2, jitterBrightness: 0.1, jitterContrast: 0.2 };
+    const single = trained(images, config, 1);
+    expect(single).toContain('"diverged":false');
+    expect(trained(images, config, 2), 'threads: 2 changed the training result').toBe(single);
+    expect(single).not.toBe(trained(images, base, 1));
   });
 });
 

@@ -1,4 +1,5 @@
-// Helper threads for the WebAssembly kernel's large passes (GEMMs, the SGD step, the mini-batch gather):
+// Helper threads for the WebAssembly kernel's large passes (GEMMs, the SGD step, the mini-batch gather,
+// the images' jitter):
 // each helper is a worker thread with its own instance of the same module on the same shared memory and
 // its own packing scratch. The kernel's API stays synchronous: the calling thread posts a part of the
 // work to each helper through a control slot in shared memory (Atomics.notify), does its own part, then
@@ -13,7 +14,8 @@ const READY = 2; // 1 once the helper's instance exists
 const OP = 3; // an OP_CODES value, or −1: stop
 const FAILED = 4; // 1 once a job threw (a trap: an out-of-range offset)
 // GEMM: out, a, b (byte offsets, as Int32 bits), M, N, K, lda, ldb, ldc; SGD: param, grad, len;
-// GATHER: out, idx (byte offsets; idx −1 for contiguous rows), n, d, source offset (elements), first row
+// GATHER: out, idx (byte offsets; idx −1 for contiguous rows), n, d, source offset (elements), first row;
+// JITTER: x, params, mean, std, scratch (byte offsets), n, C, H, W
 const ARGS = 5;
 const FARGS = 8; // Float64 index (byte 64) of the float arguments: SGD's eta, lambda
 
@@ -21,7 +23,7 @@ const FARGS = 8; // Float64 index (byte 64) of the float arguments: SGD's eta, l
 // between two GEMMs of a batch, so it is usually awake when the next job comes.
 const HELPER_SPIN = 20000;
 
-export const OP_CODES = { NT: 1, NN: 2, TN: 3, SGD: 4, ATTACH: 5, GATHER: 6 } as const;
+export const OP_CODES = { NT: 1, NN: 2, TN: 3, SGD: 4, ATTACH: 5, GATHER: 6, JITTER: 7 } as const;
 const STOP = -1;
 /** How long the caller waits for the helpers to start (a new thread takes ~20–50 ms) before giving up. */
 const START_TIMEOUT_MS = 30_000;
@@ -64,6 +66,8 @@ while (x) {
       const m = receiveMessageOnPort(port);
       src = m ? new Float32Array(m.message, 0, m.message.byteLength >>> 2) : null; // labels may follow the floats
       if (!src) throw new Error('no source buffer on the port');
+    } else if (op === ${OP_CODES.JITTER}) {
+      x.jitterImages(c[${ARGS}] >>> 0, c[${ARGS + 1}] >>> 0, c[${ARGS + 2}] >>> 0, c[${ARGS + 3}] >>> 0, c[${ARGS + 4}] >>> 0, c[${ARGS + 5}], c[${ARGS + 6}], c[${ARGS + 7}], c[${ARGS + 8}]);
     } else if (op === ${OP_CODES.GATHER}) {
       const out = (c[${ARGS}] >>> 0) / 4, ix = c[${ARGS + 1}], n = c[${ARGS + 2}], d = c[${ARGS + 3}], base = c[${ARGS + 4}], first = c[${ARGS + 5}];
       for (let i = 0; i < n; i++) {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { FloatArray, Kernel } from '../kernel.js';
-import { createRng, uniform, type Rng } from '../rng.js';
-import { checkKernelAgainstReference, GEMM_SHAPES, ROW_SHAPES } from './conformance.js';
+import { JITTER_PARAMS, type FloatArray, type Kernel } from '../kernel.js';
+import { createRng, randInt, uniform, type Rng } from '../rng.js';
+import { checkKernelAgainstReference, GEMM_SHAPES, IMAGE_SHAPES, ROW_SHAPES } from './conformance.js';
 import { createKernel, defaultKernelId, kernelIds } from './registry.js';
 import { createTsKernel } from './ts.js';
 import {
@@ -300,6 +300,35 @@ describe.each(ids)('%s elementwise ops equal ts-f32 bit for bit', (id) => {
         expect(Math.abs(logits[i] - rlogits[i]), `ds[${i}]`).toBeLessThanOrEqual(2 ** -21 * (Math.abs(rlogits[i]) + 1 / n));
       }
       expect(k.countCorrect(sp, y, n, m)).toBe(t.countCorrect(rsp, ry, n, m));
+    });
+  }
+});
+
+// The ops of the training options (dropout's mask, the images' jitter) likewise equal ts-f32 bit for bit.
+describe.each(ids)('%s dropout mask and image jitter equal ts-f32 bit for bit', (id) => {
+  for (const [n, C, H, W] of [...IMAGE_SHAPES, [3, 3, 32, 32], [2, 1, 28, 28]] as [number, number, number, number][]) {
+    it(`${n} images ${C}x${H}x${W}`, () => {
+      const rng = createRng(n * 1000 + C * 100 + H + W);
+      const k = createKernel(id);
+      const t = createTsKernel('f32');
+      const d = C * H * W;
+      const x = filled(k, rng, n * d, -2, 2), rx = copyTo(t, x);
+      const params = k.alloc(n * JITTER_PARAMS);
+      for (let i = 0; i < n; i++) {
+        params.set([i % 2, randInt(rng, 2 * W + 1) - W, randInt(rng, 2 * H + 1) - H, 0.5 + uniform(rng), 0.4 * uniform(rng) - 0.2], i * JITTER_PARAMS);
+      }
+      const mean = filled(k, rng, d, 0.2, 0.8), std = filled(k, rng, d, 0.05, 0.5);
+      k.jitterImages(x, params, mean, std, k.alloc(d), n, C, H, W);
+      t.jitterImages(rx, copyTo(t, params), copyTo(t, mean), copyTo(t, std), t.alloc(d), n, C, H, W);
+      const i = x.findIndex((v, j) => !Object.is(v, rx[j]));
+      expect(i, `jitterImages x[${i}] = ${x[i]}, ts-f32 ${rx[i]}`).toBe(-1);
+
+      const mask = k.alloc(n * d);
+      for (let j = 0; j < n * d; j++) mask[j] = uniform(rng) < 0.4 ? 0 : 1 / 0.6;
+      k.applyMask(x, mask, n * d);
+      t.applyMask(rx, copyTo(t, mask), n * d);
+      const j = x.findIndex((v, q) => !Object.is(v, rx[q]));
+      expect(j, `applyMask x[${j}] = ${x[j]}, ts-f32 ${rx[j]}`).toBe(-1);
     });
   }
 });

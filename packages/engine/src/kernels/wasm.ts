@@ -20,7 +20,7 @@
 // each large GEMM into T blocks of whole rows or columns (./gemm-split.ts). Every element is computed
 // by the same code in the same order whichever thread holds it, so the id does not change with T: one
 // thread or eight give the same bits (a spec checks it).
-import type { FloatArray, Kernel } from '../kernel.js';
+import { JITTER_PARAMS, type FloatArray, type Kernel } from '../kernel.js';
 import { blockOffsets, leadingDims, MIN_SPLIT_ELEMENTS, splitGemm, splitRange, type GemmOp } from './gemm-split.js';
 import { copyRows } from './ts.js';
 import { OP_CODES, SLOT_INTS, startHelpers, type Helpers } from './wasm-threads.js';
@@ -68,6 +68,8 @@ interface Exports {
   reluBackward(g: number, h: number, len: number): void;
   softmaxCrossEntropy(p: number, ds: number, hasDs: number, s: number, y: number, n: number, K: number): number;
   countCorrect(p: number, y: number, n: number, K: number): number;
+  applyMask(x: number, mask: number, len: number): void;
+  jitterImages(x: number, params: number, mean: number, std: number, scratch: number, n: number, C: number, H: number, W: number): void;
   sgdStep(param: number, grad: number, len: number, eta: number, lambda: number): void;
   ema(avg: number, x: number, len: number, alpha: number): void;
   sumSquares(x: number, len: number): number;
@@ -370,6 +372,42 @@ export function createWasmKernel(id: string, options: WasmKernelOptions = {}): W
     if (trapped > 0) throw trappedError(`gatherRows ${n}x${d}`, trapped);
   }
 
+  // The images' jitter (three passes over the batch, about a third of a training step's time on one
+  // thread): whole images per thread, each helper with its own scratch image (allocated once per size).
+  const helperScratch: (Float32Array | null)[] = [];
+  function jitterImages(
+    v: FloatArray, params: FloatArray, mean: FloatArray, std: FloatArray, scratch: FloatArray,
+    n: number, C: number, H: number, W: number,
+  ): void {
+    const pv = at(v), pp = at(params), pm = at(mean), ps = at(std), psc = at(scratch);
+    const d = C * H * W;
+    if (helpers === null || n < 2 || n * d < MIN_SPLIT_ELEMENTS) {
+      x.jitterImages(pv, pp, pm, ps, psc, n, C, H, W);
+      return;
+    }
+    const count = Math.min(threads, n);
+    for (let t = 1; t < count; t++) {
+      let own = helperScratch[t - 1] ?? null;
+      if (own === null || own.length < d) {
+        own = alloc(d);
+        helperScratch[t - 1] = own;
+      }
+      const i0 = Math.floor((t * n) / count), i1 = Math.floor(((t + 1) * n) / count);
+      job[0] = pv + 4 * i0 * d; job[1] = pp + 4 * i0 * JITTER_PARAMS; job[2] = pm; job[3] = ps; job[4] = own.byteOffset;
+      job[5] = i1 - i0; job[6] = C; job[7] = H; job[8] = W;
+      helpers.post(t - 1, OP_CODES.JITTER, job);
+    }
+    let own: unknown;
+    try {
+      x.jitterImages(pv, pp, pm, ps, psc, Math.floor(n / count), C, H, W);
+    } catch (e) {
+      own = e;
+    }
+    const trapped = join(count - 1);
+    if (own !== undefined) throw own;
+    if (trapped > 0) throw trappedError(`jitterImages ${n}x${d}`, trapped);
+  }
+
   // The SGD step over W1 (153 600 floats for CIFAR-10) is the largest elementwise pass: shared too.
   function sgdStep(param: FloatArray, grad: FloatArray, len: number, eta: number, lambda: number): void {
     const pp = at(param), pg = at(grad);
@@ -424,6 +462,8 @@ export function createWasmKernel(id: string, options: WasmKernelOptions = {}): W
     softmaxCrossEntropy: (p, ds, s, y, n, K) =>
       x.softmaxCrossEntropy(at(p), ds === null ? 0 : at(ds), ds === null ? 0 : 1, at(s), at(y), n, K),
     countCorrect: (p, y, n, K) => x.countCorrect(at(p), at(y), n, K),
+    applyMask: (v, mask, len) => x.applyMask(at(v), at(mask), len),
+    jitterImages,
     sgdStep,
     ema: (avg, v, len, alpha) => x.ema(at(avg), at(v), len, alpha),
     sumSquares: (v, len) => x.sumSquares(at(v), len),

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Ajv } from 'ajv';
 import { describe, expect, it, vi } from 'vitest';
-import { defaultKernelId, kernelIds, kernelCanThread } from '@bnlab/engine';
+import { TRAINING_OPTIONS, defaultKernelId, kernelIds, kernelCanThread } from '@bnlab/engine';
 import { bench, command, formatTable, GEMM_SHAPES, type BenchResult } from './cmd-bench.js';
 
 const schema = JSON.parse(readFileSync(new URL('../../schemas/bench.schema.json', import.meta.url), 'utf8'));
@@ -46,6 +46,14 @@ describe('bnlab bench', () => {
     expect(Object.keys(r.epochSecondsOneThread)).toEqual(kernelIds());
     // kernels that cannot share their work run on one thread either way: one measurement for both
     for (const id of kernelIds().filter((k) => !kernelCanThread(k))) expect(r.epochSeconds[id]).toBe(r.epochSecondsOneThread[id]);
+    // each training option with an example value, on its own, on the default kernel as train runs it
+    const oe = r.optionEpochSeconds!;
+    expect(oe).toMatchObject({ kernel: r.defaultKernel, threads: kernelCanThread(r.defaultKernel) ? 2 : 1 });
+    expect(Object.keys(oe.options)).toEqual(TRAINING_OPTIONS.filter((o) => o.example !== undefined).map((o) => `${o.name}=${String(o.example)}`));
+    expect(Object.keys(oe.options)).toEqual(expect.arrayContaining(['bnPlacement=after', 'dropout=0.5', 'jitterFlip=true', 'jitterShift=4']));
+    const table = formatTable(r);
+    expect(table).toMatch(/^training options, each on its own \(.+ on \d threads?, seconds per epoch\):$/m);
+    expect(table).toMatch(/^ {2}dropout=0\.5 +\d+\.\d{3} {2}\([+-]\d+\.\d %\)$/m);
     const asTrainRunsIt = r.epochSeconds[r.defaultKernel];
     if (r.numpy) {
       // python3 with numpy is here: like over like, all threads over numpy's default, one over one
@@ -72,6 +80,7 @@ describe('bnlab bench', () => {
     expect(r.ratiosOneThread).toBeNull();
     expect(r.threads).toBe(1);
     expect(r.epochSeconds).toEqual(r.epochSecondsOneThread);
+    if (defaultKernelId() !== 'ts-f32') expect(r.optionEpochSeconds).toBeNull();
     expect(r.notes).toContain('numpy reference skipped: python3-not-installed-here not found');
     if (defaultKernelId() !== 'ts-f32') expect(r.notes).toContain(`the default kernel ${defaultKernelId()} was not benchmarked (--kernels)`);
     const table = formatTable(r);

@@ -7,9 +7,9 @@ import { fileURLToPath } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 import { execa } from 'execa';
 import {
-  DEFAULT_ALPHA, DEFAULT_EPS, MAX_KERNEL_THREADS, createKernel, createNetwork, defaultKernelId, gatherRows, initNetwork, kernelIds, kernelCanThread, networkBackward,
-  networkForward, sgdUpdate, shuffle, workspace, createRng, uniform, engineIdentity,
-  type Kernel, type Split, type TrainConfig,
+  DEFAULT_ALPHA, DEFAULT_EPS, MAX_KERNEL_THREADS, TRAINING_OPTIONS, createJitterer, createKernel, createNetwork, defaultKernelId, initNetwork, kernelIds,
+  kernelCanThread, loadTrainingBatch, networkBackward, networkForward, sgdUpdate, shuffle, workspace, createRng, uniform, engineIdentity,
+  type Kernel, type TrainConfig,
 } from '@bnlab/engine';
 import type { PreparedDataset } from '../data/layout.js';
 import { syntheticPrepared } from '../data/synthetic.js';
@@ -21,6 +21,8 @@ import { MAX_DEFAULT_THREADS, spareThreads } from './cmd-train.js';
 
 const D = 3072, K = 10, HIDDEN = [50, 50], BATCH = 100, LAMBDA = 0.005, ETA = 0.01;
 const FULL_SAMPLES = 45000, QUICK_SAMPLES = 5000;
+/** Batches per timed stretch of the training options' costs. */
+const OPTION_CHUNK = 10;
 /** The first layer's three products as the engine calls them (W is 50 × 3072): [op, M, N, K]. */
 export const GEMM_SHAPES = [['NT', 100, 50, 3072], ['NN', 100, 3072, 50], ['TN', 50, 3072, 100]] as const;
 
@@ -34,8 +36,12 @@ bnlab train runs by default); the single-thread GFLOP/s of the first layer's thr
 gradient TN 50x3072x100) per kernel; and the same epoch in numpy (bench/numpy_reference.py, run with
 python3 when it and numpy are installed; skipped with a note otherwise); and the trial throughput of the
 local worker pool with 1 and N worker threads (trials per minute; a trial is the study's standard
-training, 1 cycle of 2 epochs with 10 recording points, on the same data). Numbers on a shared or busy
-machine wander: compare the ratios of one run, not runs on different days.
+training, 1 cycle of 2 epochs with 10 recording points, on the same data); and the cost of each training
+option on its own (batch norm after the ReLU, dropout, each jitter; at the value the engine's option
+list gives as its example): the default kernel's epoch as bnlab train runs it, without and with each
+option, timed in rounds of 10 batches per case (as many as 3 epochs, or --repeats), the best stretch
+of each scaled to an epoch. Numbers on a shared or busy machine wander: compare the ratios of one run, not
+runs on different days.
 
 Options:
   --json              print one JSON object (schema: packages/pipeline/schemas/bench.schema.json)
@@ -47,6 +53,7 @@ Options:
   --repeats R         time R epochs per kernel and thread count (and per numpy dtype) and report the
                       best, the least disturbed by other work (default 1)
   --no-numpy          skip the numpy reference
+  --no-options        skip the training options' costs
   --threads N         threads for the multi-threaded epoch (default: one per core, at most
                       ${MAX_DEFAULT_THREADS}, here ${spareThreads(1)}); 1 skips it
   --workers N         worker threads for the throughput figure (default: one per core, here ${availableParallelism()});
@@ -80,6 +87,11 @@ export interface BenchResult {
   /** The default kernel on one thread over numpy on one BLAS thread. */
   ratiosOneThread: { vsNumpyF64: number; vsNumpyF32: number } | null;
   workers?: Record<string, number>;
+  /**
+   * Seconds per epoch of the default kernel on `threads` threads with each training option on its own
+   * (key "name=value"), next to the same epoch without options measured alongside; null when skipped.
+   */
+  optionEpochSeconds: { kernel: string; threads: number; baseline: number; options: Record<string, number> } | null;
   machine: { cpus: number; model: string; node: string; platform: string; arch: string; memoryGiB: number };
   notes: string[];
 }
@@ -94,6 +106,7 @@ export const command: Command = {
       samples: { type: 'string' },
       'gemm-seconds': { type: 'string' },
       'no-numpy': { type: 'boolean', default: false },
+      'no-options': { type: 'boolean', default: false },
       workers: { type: 'string' },
       threads: { type: 'string' },
       repeats: { type: 'string' },
@@ -113,7 +126,7 @@ export const command: Command = {
       if (!known.includes(id)) throw new UsageError(`--kernels: '${id}' is not a kernel this machine can run (${known.join(', ')})`);
     }
     const log = (s: string) => process.stderr.write(`bench: ${s}\n`);
-    const result = await bench({ kernels, samples, gemmSeconds, numpy: !values['no-numpy'], workers, threads, repeats, log });
+    const result = await bench({ kernels, samples, gemmSeconds, numpy: !values['no-numpy'], options: !values['no-options'], workers, threads, repeats, log });
     process.stdout.write(values.json ? `${JSON.stringify(result, null, 2)}\n` : formatTable(result));
     return 0;
   },
@@ -124,6 +137,8 @@ export interface BenchOptions {
   samples: number;
   gemmSeconds: number;
   numpy: boolean;
+  /** Time each training option on its own with the default kernel (default true). */
+  options?: boolean;
   log: (s: string) => void;
   /** The Python interpreter to run the numpy reference with (default python3). */
   python?: string;
@@ -151,7 +166,7 @@ export async function bench(o: BenchOptions): Promise<BenchResult> {
 
   o.log(`generating ${o.samples} × ${D} synthetic samples`);
   const prepared = syntheticPrepared(o.samples, o.workers ? 1000 : 1);
-  const data = prepared.train;
+  const data = prepared;
 
   const threads = o.threads ?? 1;
   const repeats = o.repeats ?? 1;
@@ -194,6 +209,32 @@ export async function bench(o: BenchOptions): Promise<BenchResult> {
   }
 
   const def = defaultKernelId();
+  let optionEpochSeconds: BenchResult['optionEpochSeconds'] = null;
+  if (o.options !== false && o.kernels.includes(def)) {
+    const t = kernelCanThread(def) ? threads : 1;
+    const kernel = createKernel(def, { threads: t });
+    try {
+      const cases: [string, Partial<TrainConfig>][] = [
+        ['none', {}],
+        ...TRAINING_OPTIONS.filter((x) => x.example !== undefined).map((x): [string, Partial<TrainConfig>] => [`${x.name}=${String(x.example)}`, { [x.name]: x.example }]),
+      ];
+      const runs = cases.map(([, options]) => epochRunner(kernel, data, options));
+      const best = cases.map(() => Infinity);
+      // Rounds of OPTION_CHUNK batches per case, as many as max(repeats, 3) epochs of each: a change of
+      // load hits every case alike, and the best stretch, scaled to an epoch, is the least disturbed
+      // (on a busy machine a whole undisturbed epoch is rare, a short stretch is not).
+      const batches = Math.floor(data.train.n / BATCH);
+      const chunk = Math.min(OPTION_CHUNK, batches);
+      const rounds = Math.max(repeats, 3) * Math.ceil(batches / chunk);
+      o.log(`${def}: training options, ${rounds} rounds of ${chunk} batches each of ${cases.map(([k]) => k).join(', ')}`);
+      for (let r = 0; r < rounds; r++) runs.forEach((run, i) => (best[i] = Math.min(best[i], run(chunk))));
+      const perEpoch = (i: number) => round((best[i] * batches) / chunk, 4);
+      const options = Object.fromEntries(cases.slice(1).map(([key], i) => [key, perEpoch(i + 1)]));
+      optionEpochSeconds = { kernel: def, threads: t, baseline: perEpoch(0), options };
+    } finally {
+      kernel.dispose?.();
+    }
+  }
   let workers: Record<string, number> | undefined;
   if (o.workers) {
     workers = {};
@@ -208,36 +249,60 @@ export async function bench(o: BenchOptions): Promise<BenchResult> {
   return {
     defaultKernel: def, samples: o.samples, repeats, threads, epochSeconds, epochSecondsOneThread, gemmGflops, numpy, numpySingleThread,
     ratios: ratio(epochSeconds[def], numpy), ratiosOneThread: ratio(epochSecondsOneThread[def], numpySingleThread),
-    ...(workers ? { workers } : {}), machine, notes,
+    ...(workers ? { workers } : {}), optionEpochSeconds, machine, notes,
   };
 }
 
-// One epoch as the engine trains it (shuffled mini-batches: gather, forward, backward, SGD step),
-// without the evaluation passes; timed after a warm-up of 30 batches (JIT, page faults, caches); the
-// best of `repeats` epochs, the one least disturbed by other work (as numpy_reference.py --repeats).
-function epochTime(kernel: Kernel, data: Split, repeats: number): number {
+// One epoch as the engine trains it (shuffled mini-batches: gather, jitter and dropout masks when
+// `options` set them, forward, backward, SGD step), without the evaluation passes; the best of
+// `repeats` epochs, the one least disturbed by other work (as numpy_reference.py --repeats).
+function epochTime(kernel: Kernel, data: PreparedDataset, repeats: number): number {
+  const run = epochRunner(kernel, data);
+  const batches = Math.floor(data.train.n / BATCH);
+  let best = Infinity;
+  for (let r = 0; r < repeats; r++) best = Math.min(best, run(batches));
+  return best;
+}
+
+// A network set up for `options` and warmed up by 30 batches (JIT, page faults, caches); each call
+// trains `count` more batches and returns their time in seconds (the reshuffle at an epoch's start
+// is not timed).
+function epochRunner(kernel: Kernel, data: PreparedDataset, options: Partial<TrainConfig> = {}): (count: number) => number {
   const rng = createRng(1);
-  const net = createNetwork(kernel, { d: D, K, hidden: HIDDEN, batchNorm: true, eps: DEFAULT_EPS, alpha: DEFAULT_ALPHA });
+  const net = createNetwork(kernel, {
+    d: D, K, hidden: HIDDEN, batchNorm: true, eps: DEFAULT_EPS, alpha: DEFAULT_ALPHA, bnPlacement: options.bnPlacement, dropout: options.dropout,
+  });
   initNetwork(net, rng, { kind: 'he' });
   const ws = workspace(net, BATCH, true);
-  const order = Uint32Array.from({ length: data.n }, (_, i) => i);
-  const batches = Math.floor(data.n / BATCH);
+  const jitter = createJitterer(kernel, options, D, BATCH, data.image, data.mean, data.std);
+  const split = data.train;
+  const order = Uint32Array.from({ length: split.n }, (_, i) => i);
+  const batches = Math.floor(split.n / BATCH);
   const step = (b: number) => {
-    gatherRows(ws, net, data, b * BATCH, BATCH, order);
+    loadTrainingBatch(ws, net, split, b * BATCH, BATCH, order, rng, jitter);
     networkForward(ws, net, BATCH, 'train', true);
     networkBackward(ws, net, BATCH);
     sgdUpdate(net, ETA, LAMBDA);
   };
   shuffle(rng, order);
   for (let b = 0; b < 30; b++) step(b % batches);
-  let best = Infinity;
-  for (let r = 0; r < repeats; r++) {
-    shuffle(rng, order);
-    const t = performance.now();
-    for (let b = 0; b < batches; b++) step(b);
-    best = Math.min(best, (performance.now() - t) / 1000);
-  }
-  return best;
+  let next = batches; // the first call starts a new epoch
+  return (count) => {
+    let ms = 0;
+    for (let done = 0; done < count;) {
+      if (next === batches) {
+        shuffle(rng, order);
+        next = 0;
+      }
+      const stretch = Math.min(count - done, batches - next);
+      const t = performance.now();
+      for (let b = next; b < next + stretch; b++) step(b);
+      ms += performance.now() - t;
+      next += stretch;
+      done += stretch;
+    }
+    return ms / 1000;
+  };
 }
 
 // GFLOP/s (2·M·N·K per call) of each first-layer product: calls in rounds of ≥ 5 ms for about
@@ -369,6 +434,15 @@ export function formatTable(r: BenchResult): string {
   if (r.ratiosOneThread) {
     const t = r.ratiosOneThread;
     lines.push(`  on one thread: ${t.vsNumpyF64.toFixed(2)} × and ${t.vsNumpyF32.toFixed(2)} × numpy's with one BLAS thread`);
+  }
+  if (r.optionEpochSeconds) {
+    const oe = r.optionEpochSeconds;
+    lines.push('', `training options, each on its own (${oe.kernel} on ${oe.threads} thread${oe.threads === 1 ? '' : 's'}, seconds per epoch):`);
+    lines.push(`  ${'none'.padEnd(26)}${oe.baseline.toFixed(3).padStart(9)}`);
+    for (const [key, sec] of Object.entries(oe.options)) {
+      const pct = (100 * (sec / oe.baseline - 1)).toFixed(1);
+      lines.push(`  ${key.padEnd(26)}${sec.toFixed(3).padStart(9)}  (${Number(pct) >= 0 ? '+' : ''}${pct} %)`);
+    }
   }
   for (const n of r.notes) lines.push(`note: ${n}`);
   return `${lines.join('\n')}\n`;

@@ -1,29 +1,33 @@
 // bnlab gradcheck: analytic gradients against centred differences on a reduced problem (the first
 // --dims input dimensions of the first --samples training images); exit code 1 when any relative error
 // exceeds the threshold. A missing data set is an error: Gaussian inputs only with --synthetic.
-import { DEFAULT_GRADCHECK_H, DEFAULT_GRADCHECK_THRESHOLD, gradcheck, syntheticDataset } from '@bnlab/engine';
+import { DEFAULT_GRADCHECK_H, DEFAULT_GRADCHECK_THRESHOLD, gradcheck, syntheticDataset, type BnPlacement } from '@bnlab/engine';
 import { intFlag, listFlag, numberFlag, parseFlags, UsageError, type Command } from './command.js';
 import { dataFlags, dataOptions } from './cmd-data.js';
-import { epsFlag, kernelFromFlag } from './cmd-train.js';
+import { kernelFromFlag, trainingOptionValues } from './cmd-train.js';
+import { optionFlagSpecs, optionHelpLines, trainingOptions } from './option-flags.js';
 import { prepareDataset } from '../data/index.js';
 
+/** The training options that change the cost's gradient (the others shape the training, not the cost). */
+const OPTIONS = trainingOptions(['lambda', 'eps', 'bnPlacement', 'dropout']);
+
 const help = `Usage: bnlab gradcheck [--hidden 50,50] [--batch-norm] [--eps E] [--dims 20] [--samples 4] [--lambda 0.005]
-                       [--h 1e-5] [--threshold 1e-6] [--seed 1] [--synthetic] [--kernel ID] [--json]
+                       [--bn-placement before|after] [--dropout P] [--h 1e-5] [--threshold 1e-6] [--seed 1]
+                       [--synthetic] [--kernel ID] [--json]
 
 Compares the analytic gradient of the cost with centred differences (float64) for every parameter
 of every layer (W and b without batch norm; W, gamma, beta with it; b of the output layer), on the
 first --dims input dimensions of the first --samples prepared training images. The numerical cost
-is evaluated in training mode, with the batch's own statistics, as the analytic gradient assumes.
+is evaluated in training mode, with the batch's own statistics, as the analytic gradient assumes;
+with --dropout, the masks are drawn once (from --seed) and held fixed.
 Prints parameter, layer (from 1) and relative error ‖ga − gn‖ / max(1e-12, ‖ga‖ + ‖gn‖); exits
 with code 1 when any error exceeds the threshold.
 
 Options:
   --hidden LIST      hidden layer sizes, comma-separated; '' for none (default 50,50)
   --batch-norm       batch-normalise every hidden layer
-  --eps E            ε inside batch norm's √(v + ε) (default 2.220446049250313e-16, Matlab's eps)
   --dims D           input dimensions used (default 20)
   --samples N        training images used (default 4)
-  --lambda L         L2 regularisation (default 0.005)
   --h H              step of the centred differences (default ${DEFAULT_GRADCHECK_H})
   --threshold T      largest relative error that passes (default ${DEFAULT_GRADCHECK_THRESHOLD})
   --seed N           seed of the weights (default 1)
@@ -33,7 +37,10 @@ Options:
   --validation N     validation images of the preparation (default 0.1; the check uses training images)
   --kernel ID        a float64 kernel (default ts-f64)
   --json             print {passed, threshold, checks: [{parameter, layer, relativeError}]} on stdout
-  --help             show this help`;
+  --help             show this help
+
+Training options that act on the gradient (as in bnlab train):
+${optionHelpLines(OPTIONS, 21).join('\n')}`;
 
 export const command: Command = {
   help,
@@ -44,10 +51,9 @@ export const command: Command = {
         ...dataFlags,
         hidden: { type: 'string' },
         'batch-norm': { type: 'boolean' },
-        eps: { type: 'string' },
+        ...optionFlagSpecs(OPTIONS),
         dims: { type: 'string' },
         samples: { type: 'string' },
-        lambda: { type: 'string' },
         h: { type: 'string' },
         threshold: { type: 'string' },
         seed: { type: 'string' },
@@ -57,6 +63,8 @@ export const command: Command = {
       },
       'gradcheck',
     );
+    const batchNorm = values['batch-norm'] === true;
+    const opts = trainingOptionValues(OPTIONS, values, batchNorm) as { lambda: number; eps: number; bnPlacement: BnPlacement; dropout: number };
     const dims = intFlag(values.dims, 'dims', 20, 1);
     const samples = intFlag(values.samples, 'samples', 4, 1);
     const seed = intFlag(values.seed, 'seed', 1, 0);
@@ -90,9 +98,7 @@ export const command: Command = {
     const result = gradcheck({
       x, y, n: samples, d: dims, K,
       hidden: listFlag(values.hidden, 'hidden', [50, 50]),
-      batchNorm: values['batch-norm'] === true,
-      eps: epsFlag(values.eps),
-      lambda: numberFlag(values.lambda, 'lambda', 0.005),
+      batchNorm, ...opts,
       h, threshold, seed, kernel,
     });
 

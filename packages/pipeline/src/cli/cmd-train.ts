@@ -2,13 +2,14 @@
 // accuracies (or --json), and with --save writes the trained network and the data normalisation.
 import { availableParallelism } from 'node:os';
 import {
-  MAX_KERNEL_THREADS, createKernel, optionValueError, trainingOption, defaultKernelId, engineIdentity, kernelIds, kernelCanThread, normalizeTrainConfig, nsFromEpochs, serializeModel, train,
-  type Kernel, type NormalizedTrainConfig, type TrainResult,
+  MAX_KERNEL_THREADS, createKernel, defaultKernelId, engineIdentity, kernelIds, kernelCanThread, normalizeTrainConfig, nsFromEpochs, serializeModel, train,
+  type Kernel, type NormalizedTrainConfig, type TrainConfig, type TrainingOption, type TrainResult,
 } from '@bnlab/engine';
 import path from 'node:path';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { intFlag, listFlag, numberFlag, parseFlags, UsageError, type Command } from './command.js';
 import { dataFlags, dataOptions } from './cmd-data.js';
+import { optionFlagSpecs, optionFlagValues, optionHelpLines, trainingOptions } from './option-flags.js';
 import { prepareDataset, progressBar, type PreparedDataset } from '../data/index.js';
 
 /** The default --threads: helper threads pay off only for large products; measured on 2 cores. */
@@ -19,10 +20,12 @@ export function spareThreads(parallel: number): number {
   return Math.max(1, Math.min(MAX_DEFAULT_THREADS, Math.floor(availableParallelism() / parallel)));
 }
 
-const help = `Usage: bnlab train [--dataset cifar10] [--hidden 50,50] [--batch-norm] [--eps E] [--lambda 0.005]
-                   [--eta-min 1e-5] [--eta-max 1e-1] [--batch 100] [--ns-epochs 5 | --ns N]
-                   [--cycles 2] [--init he | --sigma S] [--seed 1] [--kernel ID] [--threads N]
-                   [--save FILE] [--json]
+/** Every training option is a flag of bnlab train. */
+const OPTIONS = trainingOptions();
+
+const help = `Usage: bnlab train [--dataset cifar10] [--hidden 50,50] [--batch-norm] [--ns-epochs 5 | --ns N]
+                   [--init he | --sigma S] [--seed 1] [--kernel ID] [--threads N] [--save FILE] [--json]
+                   [training options: --lambda L, --dropout P, --jitter-flip, … (below)]
 
 Trains one network with mini-batch SGD and a cyclical learning rate on the prepared data (see
 bnlab data), drawing a progress bar on stderr, and prints the final train/validation/test accuracy.
@@ -35,24 +38,21 @@ Options:
   --validation N        validation images: a count, or a fraction when 0 < N < 1 (default 0.1)
   --hidden LIST         hidden layer sizes, comma-separated; '' for none (default 50,50)
   --batch-norm          batch-normalise every hidden layer
-  --eps E               ε inside batch norm's √(v + ε) (default 2.220446049250313e-16, Matlab's eps)
-  --lambda L            L2 regularisation (default 0.005)
-  --eta-min E           smallest learning rate of the cycle (default 1e-5)
-  --eta-max E           largest learning rate of the cycle (default 1e-1)
-  --batch B             mini-batch size (default 100)
   --ns-epochs K         half-cycle n_s = K·⌊n/batch⌋ updates (default 5)
   --ns N                half-cycle n_s in updates (instead of --ns-epochs)
-  --cycles C            learning-rate cycles (default 2)
   --init he             He initialisation, N(0, 2/fan_in) (the default)
   --sigma S             every weight N(0, S²) instead of He
-  --seed N              seed of the initial weights and the shuffles (default 1)
-  --points-per-cycle P  recorded history points per cycle (default 10)
+  --seed N              seed of the initial weights, the shuffles, jitter and dropout (default 1)
   --kernel ID           compute kernel (default: the fastest available; see below)
   --threads N           threads sharing the large matrix products (WebAssembly kernels; default:
                         one per core, at most ${MAX_DEFAULT_THREADS}). Any N gives the same numbers.
   --save FILE           write the trained network, its configuration and the data normalisation
   --json                print {accuracy, cost, loss, history, diverged, config, engine} on stdout
-  --help                show this help`;
+  --help                show this help
+
+Training options (the engine's option list; a negative value may follow its flag: --lambda -1 is
+read as a value, and rejected by its range):
+${optionHelpLines(OPTIONS).join('\n')}`;
 
 /**
  * --threads for kernel `id`: the flag (1 to MAX_KERNEL_THREADS), else `fallback` for kernels that can
@@ -75,13 +75,18 @@ export function kernelFromFlag(id: string | undefined, fallback = defaultKernelI
   return createKernel(wanted, { threads: threadsFlag(threadsValue, wanted, spareThreads(1)) });
 }
 
-/** --eps: ε of batch norm, > 0 and ≤ 1 (the engine's option range), default Matlab's eps. */
-export function epsFlag(value: string | undefined): number {
-  const o = trainingOption('eps')!;
-  const eps = numberFlag(value, 'eps', o.default as number);
-  const why = optionValueError(o, eps);
-  if (why !== null) throw new UsageError(`--eps: ${value} ${why} (ε only avoids dividing by zero; the default is ${o.default})`);
-  return eps;
+/**
+ * The training options' values from their flags; an option that needs batch norm set away from its
+ * neutral value without --batch-norm is a usage error (it would do nothing).
+ */
+export function trainingOptionValues(options: readonly TrainingOption[], values: Record<string, string | boolean | undefined>, batchNorm: boolean): Record<string, unknown> {
+  const v = optionFlagValues(options, values);
+  for (const o of options) {
+    if (o.needs === 'batchNorm' && o.neutral !== undefined && !batchNorm && v[o.name] !== o.neutral) {
+      throw new UsageError(`--${o.flag}: ${String(v[o.name])} needs --batch-norm (${o.description})`);
+    }
+  }
+  return v;
 }
 
 export interface SavedModelExtra {
@@ -104,18 +109,12 @@ export const command: Command = {
         ...dataFlags,
         hidden: { type: 'string' },
         'batch-norm': { type: 'boolean' },
-        eps: { type: 'string' },
-        lambda: { type: 'string' },
-        'eta-min': { type: 'string' },
-        'eta-max': { type: 'string' },
-        batch: { type: 'string' },
+        ...optionFlagSpecs(OPTIONS),
         'ns-epochs': { type: 'string' },
         ns: { type: 'string' },
-        cycles: { type: 'string' },
         init: { type: 'string' },
         sigma: { type: 'string' },
         seed: { type: 'string' },
-        'points-per-cycle': { type: 'string' },
         kernel: { type: 'string' },
         threads: { type: 'string' },
         save: { type: 'string' },
@@ -128,25 +127,25 @@ export const command: Command = {
     if (values.init !== undefined && values.init !== 'he') throw new UsageError(`--init: '${values.init}' is not an initialisation (he; or use --sigma S)`);
     const sigma = values.sigma === undefined ? undefined : numberFlag(values.sigma, 'sigma', 0);
     if (sigma !== undefined && !(sigma > 0)) throw new UsageError(`--sigma: ${values.sigma} must be positive`);
-    const batch = intFlag(values.batch, 'batch', 100, 1);
+    const batchNorm = values['batch-norm'] === true;
     const settings = {
       hidden: listFlag(values.hidden, 'hidden', [50, 50]),
-      batchNorm: values['batch-norm'] === true,
+      batchNorm,
       init: sigma === undefined ? ({ kind: 'he' } as const) : ({ kind: 'normal', sigma } as const),
-      lambda: numberFlag(values.lambda, 'lambda', 0.005),
-      etaMin: numberFlag(values['eta-min'], 'eta-min', 1e-5),
-      etaMax: numberFlag(values['eta-max'], 'eta-max', 1e-1),
-      batch,
-      cycles: intFlag(values.cycles, 'cycles', 2, 1),
       seed: intFlag(values.seed, 'seed', 1, 0),
-      pointsPerCycle: intFlag(values['points-per-cycle'], 'points-per-cycle', 10, 1),
-      eps: epsFlag(values.eps),
-    };
+      ...trainingOptionValues(OPTIONS, values, batchNorm),
+    } as Omit<TrainConfig, 'ns'>;
+    const batch = settings.batch;
     const nsEpochs = intFlag(values['ns-epochs'], 'ns-epochs', 5, 1);
     const nsUpdates = values.ns === undefined ? undefined : intFlag(values.ns, 'ns', 0, 1);
     const kernel = kernelFromFlag(values.kernel, undefined, values.threads);
 
     const data = await prepareDataset(dataOptions(values, process.cwd(), process.env));
+    for (const o of OPTIONS) {
+      if (o.needs === 'image' && data.image === undefined && (settings as unknown as Record<string, unknown>)[o.name] !== o.neutral) {
+        throw new UsageError(`--${o.flag}: the data set ${data.dataset} (d = ${data.d}) has no image shape to jitter`);
+      }
+    }
     const ns = nsUpdates ?? nsFromEpochs(nsEpochs, data.train.n, batch);
     if (ns < 1) throw new UsageError(`--batch ${batch} is larger than the ${data.train.n} training images`);
     const config = normalizeTrainConfig({ ...settings, ns });
@@ -182,10 +181,16 @@ export const command: Command = {
     }
     const net = `${settings.hidden.length + 1}-layer [${settings.hidden.join(', ')}]${settings.batchNorm ? ' with batch norm' : ''}`;
     const init = sigma === undefined ? 'He init' : `σ = ${sigma}`;
+    const extras = OPTIONS.filter((o) => o.neutral !== undefined && o.name in config)
+      .map((o) => {
+        const v = String((config as unknown as Record<string, unknown>)[o.name]);
+        return o.type === 'boolean' ? o.label : (o.choiceLabels?.[v] ?? `${o.label} ${v}`);
+      });
     const pct = (x: number) => `${(100 * x).toFixed(2)} %`;
     console.log(
       [
         `${net}, ${init}, λ = ${settings.lambda}, η ${settings.etaMin}…${settings.etaMax}, batch ${batch}, n_s ${ns}, ${settings.cycles} cycle${settings.cycles === 1 ? '' : 's'}, seed ${settings.seed}`,
+        ...(extras.length > 0 ? [`options: ${extras.join(', ')}`] : []),
         `${data.dataset}: ${data.splits.train} train / ${data.splits.validation} validation / ${data.splits.test} test · ${engine} · ${seconds.toFixed(1)} s`,
         ...(result.diverged ? ['diverged: the cost became NaN or infinite; the figures are from the last finite point'] : []),
         `accuracy  train ${pct(result.accuracy.train)}  validation ${pct(result.accuracy.validation)}  test ${pct(result.accuracy.test)}`,

@@ -16,6 +16,31 @@ import { UsageError } from '../errors.js';
 
 export { BnlabError, UsageError } from '../errors.js';
 
+/** A negative number as a flag's value: parseArgs would take "-0.1" for an option. */
+const NEGATIVE_NUMBER = /^-(\d|\.\d|Infinity$)/;
+
+/**
+ * `--flag -0.1` → `--flag=-0.1` for every flag that takes a value, so that a negative number reads as
+ * the value (and then gets the flag's own range error) instead of parseArgs's "ambiguous" error.
+ */
+export function joinNegativeValues(argv: readonly string[], options: NonNullable<ParseArgsConfig['options']>): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--') {
+      out.push(...argv.slice(i));
+      break;
+    }
+    const name = a.startsWith('--') && !a.includes('=') ? a.slice(2) : null;
+    if (name !== null && options[name]?.type === 'string' && i + 1 < argv.length && NEGATIVE_NUMBER.test(argv[i + 1])) {
+      out.push(`${a}=${argv[++i]}`);
+    } else {
+      out.push(a);
+    }
+  }
+  return out;
+}
+
 /** node:util parseArgs in strict mode, with its errors turned into one-line usage errors. */
 export function parseFlags<T extends NonNullable<ParseArgsConfig['options']>>(
   argv: string[],
@@ -24,7 +49,7 @@ export function parseFlags<T extends NonNullable<ParseArgsConfig['options']>>(
   allowPositionals = false,
 ): ReturnType<typeof parseArgs<{ args: string[]; options: T; strict: true; allowPositionals: boolean }>> {
   try {
-    return parseArgs({ args: argv, options, strict: true, allowPositionals });
+    return parseArgs({ args: joinNegativeValues(argv, options), options, strict: true, allowPositionals });
   } catch (err) {
     const msg = err instanceof Error ? err.message.split('\n')[0] : String(err);
     throw new UsageError(`${command}: ${msg.replace(/\. To specify a positional argument.*$/, '')} (see bnlab ${command} --help)`);

@@ -6,10 +6,16 @@
 // x is row-major, one sample per row, so a mini-batch is one contiguous slice.
 import { createHash } from 'node:crypto';
 import { endianness } from 'node:os';
+import type { ImageShape } from '@bnlab/engine';
 import { canonicalJson } from '../util/canonical-json.js';
 
 export type DatasetName = 'cifar10' | 'fashion-mnist';
 export const DATASET_NAMES: readonly DatasetName[] = ['cifar10', 'fashion-mnist'];
+/** Each data set's images, channel-major as the rows store them (the engine's jitter needs it). */
+export const IMAGE_SHAPES: Readonly<Record<DatasetName, ImageShape>> = {
+  cifar10: { channels: 3, height: 32, width: 32 },
+  'fashion-mnist': { channels: 1, height: 28, width: 28 },
+};
 
 /** One split, in the engine's `Split` shape: x already normalised. */
 export interface Split {
@@ -47,6 +53,8 @@ export interface PreparedDataset extends PreparedHeader {
   source: string;
   /** The SharedArrayBuffer every array above is a view of. */
   buffer: SharedArrayBuffer;
+  /** The images' shape (IMAGE_SHAPES), absent when d does not match it (reduced synthetic data). */
+  image?: ImageShape;
 }
 
 /** What crosses to a worker thread: the header and the shared buffer (posted without copying). */
@@ -108,7 +116,9 @@ export function fingerprintOf(h: Omit<PreparedHeader, 'fingerprint'>, views: Pre
 
 export function assemble(header: PreparedHeader, source: string, buffer: SharedArrayBuffer): PreparedDataset {
   const v = viewsOf(buffer, header.d, header.splits);
-  return { ...header, classes: [...header.classes], splits: { ...header.splits }, ...v, source, buffer };
+  const s = IMAGE_SHAPES[header.dataset];
+  const image = s && s.channels * s.height * s.width === header.d ? { ...s } : undefined;
+  return { ...header, classes: [...header.classes], splits: { ...header.splits }, ...v, source, buffer, ...(image ? { image } : {}) };
 }
 
 export function toTransferable(p: PreparedDataset): TransferablePrepared {

@@ -23,6 +23,7 @@ describe('prepareDataset', () => {
     const p = await prepareDataset(options(null));
     expect(p.splits).toEqual({ train: 15, validation: 5, test: 3 });
     expect([p.d, p.K, p.train.x.length, p.validation.y.length]).toEqual([3072, 10, 15 * 3072, 5]);
+    expect(p.image).toEqual({ channels: 3, height: 32, width: 32 }); // channel-major, as the records store it
     expect(p.train.x.buffer).toBe(p.buffer);
     expect(p.buffer).toBeInstanceOf(SharedArrayBuffer);
     expect(p.source).toBe(source);
@@ -104,6 +105,7 @@ describe('prepareDataset', () => {
     const p = await prepareDataset({ dataset: 'fashion-mnist', dir, validation: 0.25, workspaceRoot: root, env: {}, cacheDir: null });
     expect(p.splits).toEqual({ train: 15, validation: 5, test: 6 });
     expect(p.d).toBe(784);
+    expect(p.image).toEqual({ channels: 1, height: 28, width: 28 });
     expect(p.classes[0]).toBe('T-shirt/top');
     await expect(prepareDataset({ dataset: 'fashion-mnist', workspaceRoot: root, env: {}, cacheDir: null, fashionMnistSystemDir: path.join(root, 'none') }))
       .rejects.toThrow(`${path.join(root, 'none', 'train-images-idx3-ubyte')}(.gz) is missing`);
@@ -141,7 +143,7 @@ describe('toTransferable / fromTransferable', () => {
     const q = fromTransferable(back);
     expect(q.test.y[2]).toBe(7);
     expect(q.train.x[12345]).toBe(p.train.x[12345]);
-    expect([q.d, q.K, q.classes, q.splits, q.source]).toEqual([p.d, p.K, p.classes, p.splits, p.source]);
+    expect([q.d, q.K, q.classes, q.splits, q.source, q.image]).toEqual([p.d, p.K, p.classes, p.splits, p.source, p.image]);
     // The fingerprint sees the change, and the original bytes again once it is undone.
     expect(fingerprintOf(q, viewsOf(q.buffer, q.d, q.splits))).not.toBe(p.fingerprint);
     p.test.y[2] = before;
