@@ -35,6 +35,8 @@ export interface TrialRecord {
   identity: TrialIdentity;
   result: TrainResult;
   meta: TrialMeta;
+  /** sha256 of the record's canonical JSON without this field (absent only in legacy records). */
+  checksum?: string;
 }
 
 export interface TrialProgress {

@@ -7,6 +7,7 @@ import { engineIdentity, train, type Kernel, type TrainConfig } from '@bnlab/eng
 import type { PreparedDataset } from '../data/index.js';
 import type { TrialProgress, TrialRecord, TrialSpec } from './executor.js';
 import { identityOf } from './identity.js';
+import { sealRecord } from './store.js';
 
 export function runTrial(
   spec: TrialSpec,
@@ -29,12 +30,12 @@ export function runTrial(
     onProgress: (p) => onProgress({ update: p.update, updates: p.updates, epoch: p.epoch, validationAccuracy: p.validationAccuracy }),
   });
   const computeSeconds = (performance.now() - t0) / 1000;
-  return {
+  return sealRecord({
     hash: spec.hash,
     identity: identityOf(spec),
     // The engine keeps its own copy of the result type (it imports nothing); this assignment is
     // where the compiler checks it still fits the report's TrainResult contract.
     result,
     meta: { computeSeconds, host: hostname(), finishedAt: new Date().toISOString(), worker },
-  };
+  });
 }

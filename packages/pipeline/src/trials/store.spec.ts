@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import path from 'node:path';
@@ -7,7 +8,7 @@ import { canonicalJson } from '../util/canonical-json.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import type { TrialIdentity, TrialRecord } from './executor.js';
 import { trialHash } from './identity.js';
-import { listRecords, readRecord, recordPath, writeRecord } from './store.js';
+import { listRecords, readRecord, recordPath, sealRecord, writeRecord } from './store.js';
 import { lockHolder, lockPath, tryLock, unlock } from './lock.js';
 
 const fp = 'a'.repeat(64);
@@ -44,8 +45,8 @@ describe('trial store', () => {
     writeRecord(dir, r);
     const file = recordPath(dir, r.hash);
     expect(path.relative(dir, file)).toBe(path.join(r.hash.slice(0, 2), `${r.hash}.json`));
-    expect(readFileSync(file, 'utf8')).toBe(`${canonicalJson(r)}\n`);
-    expect(readRecord(dir, r.hash, warn)).toEqual(r);
+    expect(readFileSync(file, 'utf8')).toBe(`${canonicalJson(sealRecord(r))}\n`);
+    expect(readRecord(dir, r.hash, warn)).toEqual(sealRecord(r));
     expect(listRecords(dir)).toEqual([r.hash]);
     expect(warnings).toEqual([]);
   });
@@ -60,6 +61,9 @@ describe('trial store', () => {
     ['edited identity', (t: string) => t.replace('"lambda":0.001', '"lambda":0.002'), 'identity hashes to'],
     ['wrong shape', (t: string) => t.replace('"diverged":false', '"diverged":"no"'), '/result/diverged'],
     ['accuracy out of range', (t: string) => t.replace('"validation":0.25}', '"validation":7}'), 'must be <= 1'],
+    // Issue 17: one digit of the validation accuracy changed still passes schema, hash and identity.
+    ['flipped digit', (t: string) => t.replace('"validation":0.25}', '"validation":0.35}'), 'not its checksum'],
+    ['flipped digit in meta', (t: string) => t.replace('"computeSeconds":1.5', '"computeSeconds":2.5'), 'not its checksum'],
   ])('reports, deletes and forgets a %s record', (_name, corrupt, reason) => {
     const r = record(1e-3);
     writeRecord(dir, r);
@@ -82,7 +86,36 @@ describe('trial store', () => {
     writeFileAtomic(recordPath(dir, b.hash), readFileSync(recordPath(dir, a.hash)));
     expect(readRecord(dir, b.hash, warn)).toBeUndefined();
     expect(warnings[0]).toContain('is not its file name');
-    expect(readRecord(dir, a.hash, warn)).toEqual(a);
+    expect(readRecord(dir, a.hash, warn)).toEqual(sealRecord(a));
+  });
+
+  it('checksums the canonical content independently of the store', () => {
+    const r = record(1e-3);
+    const { checksum, ...rest } = sealRecord(r);
+    expect(checksum).toBe(createHash('sha256').update(canonicalJson(rest)).digest('hex'));
+    expect(sealRecord({ ...r, result: { ...r.result, diverged: true } }).checksum).not.toBe(checksum);
+  });
+
+  it('accepts a legacy record without a checksum when every other check passes, and a run seals it', () => {
+    const r = record(1e-3);
+    const file = recordPath(dir, r.hash);
+    writeFileAtomic(file, `${canonicalJson(r)}\n`); // as written before checksums
+    expect(readRecord(dir, r.hash, warn, false)).toEqual(sealRecord(r));
+    expect(readFileSync(file, 'utf8')).toBe(`${canonicalJson(r)}\n`); // plan only looks
+    expect(readRecord(dir, r.hash, warn)).toEqual(sealRecord(r));
+    expect(readFileSync(file, 'utf8')).toBe(`${canonicalJson(sealRecord(r))}\n`);
+    expect(warnings).toEqual([]);
+    // The identity hashing is untouched: the sealed record keeps its hash.
+    expect(trialHash(sealRecord(r).identity)).toBe(r.hash);
+  });
+
+  it('rejects a legacy record that fails another check', () => {
+    const r = record(1e-3);
+    const file = recordPath(dir, r.hash);
+    writeFileAtomic(file, `${canonicalJson(r).replace('"lambda":0.001', '"lambda":0.002')}\n`);
+    expect(readRecord(dir, r.hash, warn)).toBeUndefined();
+    expect(existsSync(file)).toBe(false);
+    expect(warnings[0]).toContain('identity hashes to');
   });
 
   it('refuses to write an invalid record', () => {
