@@ -1,15 +1,15 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readlinkSync, rmSync, statSync, utimesSync, writeFileSync, existsSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { TrainResult } from '@bnlab/report';
 import { canonicalJson } from '../util/canonical-json.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import type { TrialIdentity, TrialRecord } from './executor.js';
 import { trialHash } from './identity.js';
 import { listRecords, readRecord, recordPath, sealRecord, writeRecord } from './store.js';
-import { lockHolder, lockPath, tryLock, unlock } from './lock.js';
+import { HEARTBEAT_MS, lockHolder, lockPath, STALE_MS, tryLock, unlock } from './lock.js';
 
 const fp = 'a'.repeat(64);
 const identity = (lambda: number): TrialIdentity => ({
@@ -127,29 +127,71 @@ describe('trial store', () => {
 
 describe('trial locks', () => {
   const h = record(1).hash;
+  const ns = readlinkSync('/proc/self/ns/pid');
+  afterEach(() => {
+    unlock(dir, h);
+    vi.useRealTimers();
+  });
+  const age = (file: string, ms: number) => {
+    const t = new Date(Date.now() - ms);
+    utimesSync(file, t, t);
+  };
+
   it('lets one holder in at a time', () => {
     expect(tryLock(dir, h)).toBe(true);
-    expect(readFileSync(lockPath(dir, h), 'utf8')).toBe(`${process.pid} ${hostname()}\n`);
+    expect(readFileSync(lockPath(dir, h), 'utf8')).toMatch(new RegExp(`^${process.pid} ${hostname()} ${ns.replace(/[[\]]/g, '\\$&')} [0-9a-f]{16}\n$`));
     expect(tryLock(dir, h)).toBe(false);
     expect(lockHolder(lockPath(dir, h))).toBe(`pid ${process.pid} on ${hostname()}`);
     unlock(dir, h);
     expect(tryLock(dir, h)).toBe(true);
   });
 
-  it("breaks a dead process's lock", () => {
+  it("breaks a dead process's lock at once", () => {
     // pid 2^22 + 1 is above Linux's pid_max default range for live processes here.
     const dead = 4_194_305;
     expect(() => process.kill(dead, 0)).toThrow();
-    tryLock(dir, h);
-    writeFileSync(lockPath(dir, h), `${dead} ${hostname()}\n`);
+    writeFileAtomic(lockPath(dir, h), `${dead} ${hostname()} ${ns} t\n`);
     expect(lockHolder(lockPath(dir, h))).toBeUndefined();
     expect(tryLock(dir, h)).toBe(true);
-    expect(readFileSync(lockPath(dir, h), 'utf8')).toBe(`${process.pid} ${hostname()}\n`);
   });
 
-  it("trusts another host's lock", () => {
-    tryLock(dir, h);
-    writeFileSync(lockPath(dir, h), `1 elsewhere.example\n`);
+  // Issue 17: a run SIGKILLed as PID 1 of a container left locks naming pid 1, alive for ever.
+  it.each([
+    ['pid 1 of another PID namespace', `1 ${hostname()} pid:[4026532999] t\n`],
+    ['a live (reused) pid of this namespace', `${process.pid} ${hostname()} ${ns} another-run\n`],
+    ['a lock of the old format (no namespace)', `1 ${hostname()}\n`],
+    ['another host', '1 elsewhere.example\n'],
+  ])('holds a lock of %s while its heartbeat is fresh, breaks it once stale', (_name, text) => {
+    const file = lockPath(dir, h);
+    writeFileAtomic(file, text);
+    age(file, STALE_MS - 5_000);
+    expect(lockHolder(file)).toMatch(/^pid \d+ on /);
     expect(tryLock(dir, h)).toBe(false);
+    age(file, STALE_MS + 1_000);
+    expect(lockHolder(file)).toBeUndefined();
+    expect(tryLock(dir, h)).toBe(true);
+  });
+
+  it('refreshes the mtime of the locks it holds every heartbeat', () => {
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+    expect(tryLock(dir, h)).toBe(true);
+    const file = lockPath(dir, h);
+    age(file, STALE_MS + 1_000);
+    expect(lockHolder(file)).toBeUndefined(); // what a stopped holder would look like
+    vi.advanceTimersByTime(HEARTBEAT_MS);
+    expect(Date.now() - statSync(file).mtimeMs).toBeLessThan(2_000);
+    expect(lockHolder(file)).toBe(`pid ${process.pid} on ${hostname()}`);
+  });
+
+  it("never removes or refreshes a lock another run took over", () => {
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+    expect(tryLock(dir, h)).toBe(true);
+    const file = lockPath(dir, h);
+    writeFileAtomic(file, `1 ${hostname()} pid:[4026532999] theirs\n`);
+    age(file, 10_000);
+    vi.advanceTimersByTime(HEARTBEAT_MS);
+    expect(Date.now() - statSync(file).mtimeMs).toBeGreaterThan(9_000);
+    unlock(dir, h);
+    expect(readFileSync(file, 'utf8')).toBe(`1 ${hostname()} pid:[4026532999] theirs\n`);
   });
 });
