@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { resolveAllProfiles } from '../config/load.js';
 import { stageDependencies, stageDigest, stageNames } from '../config/stages.js';
-import { BNLAB, DATA_STAMP, TRIAL_RECORDS, pipelineProject, pipelineTargets, resolveAutoKernel, type PipelineTarget } from './targets.js';
+import { BNLAB, DATA_STAMP, STORE_CHECK, TRIAL_RECORDS, pipelineProject, pipelineTargets, resolveAutoKernel, type PipelineTarget } from './targets.js';
 
 const text = `version: 1
 stages:
@@ -21,8 +21,9 @@ describe('pipelineTargets', () => {
   it('has compile, one target per stage and all, in graph order', () => {
     expect(Object.keys(targets)).toEqual(['compile', ...stageNames, 'all']);
     expect(targets.compile.options).toEqual({ command: 'node scripts/build.mjs' });
-    expect(targets.compile.cache).toBe(true);
-    expect(targets.compile.outputs).toContain('{workspaceRoot}/packages/pipeline/dist');
+    // Issue 17: a cached compile restored dist/ under another run's running stages.
+    expect(targets.compile.cache).toBe(false);
+    expect(targets.compile.outputs).toBeUndefined();
     expect(targets.all.executor).toBe('nx:noop');
     expect(targets.all.dependsOn).toEqual([...stageNames]);
   });
@@ -81,7 +82,9 @@ describe('pipelineTargets', () => {
     for (const s of stageNames) expect(targets[s].inputs!.includes(TRIAL_RECORDS), s).toBe(s === 'report');
     for (const s of stageNames.filter((x) => x !== 'data')) {
       expect(targets[s].inputs).toContainEqual({ dependentTasksOutputFiles: '**/result.json', transitive: true });
-      expect(runtime(targets[s])).toHaveLength(1);
+      // the digest echo, and for the stages that read trial records, the store's integrity
+      expect(runtime(targets[s])).toHaveLength(s === 'gradcheck' ? 1 : 2);
+      expect(runtime(targets[s]).includes(STORE_CHECK), s).toBe(s !== 'gradcheck');
     }
   });
 

@@ -9,7 +9,11 @@
 //     hook rejects it from Nx's argv. Every target has defaultConfiguration 'default'.
 //   - outputs can't depend on the configuration except through options: results/{options.profile}/<stage>.
 // Stages hash the packages' sources but run their built dist/: every stage depends on `compile`
-// (scripts/build.mjs, cached), so a result is never computed by stale code under a new source hash.
+// (scripts/build.mjs), so a result is never computed by stale code under a new source hash.
+// `compile` is not cached: a cache hit restores its outputs, and Nx restores by rewriting them, so a
+// second `nx run` would replace packages/*/dist under a first one's running stages (issue 17: "Cannot
+// find module …/dist/cli/main.js"). The build itself writes nothing when nothing changed (tsc -b
+// and the WebAssembly step check their inputs; about 2 s), so two runs at once leave dist/ alone.
 import type { ResolvedStudy, StageName } from '../config/types.js';
 import { DEFAULT_PROFILE } from '../config/load.js';
 import { stageDependencies, stageDigest, stageNames } from '../config/stages.js';
@@ -46,17 +50,14 @@ export const SOURCE_INPUTS: readonly string[] = [
   '{workspaceRoot}/package-lock.json',
 ];
 
+/** Prints the corrupt trial records of every profile (none: one `sound` line each); see store-check.ts. */
+export const STORE_CHECK = 'node packages/pipeline/dist/nx/store-check-main.js';
+
 /** Every profile's trial records (the report's provenance reads their meta). */
 export const TRIAL_RECORDS = '{workspaceRoot}/results/*/trials/**/*.json';
 
 /** Builds what the stages run (WebAssembly kernels, then TypeScript): the root build script. */
 export const COMPILE_TARGET = 'compile';
-export const COMPILE_OUTPUTS: readonly string[] = [
-  '{workspaceRoot}/packages/engine/dist',
-  '{workspaceRoot}/packages/engine/src/kernels/generated',
-  '{workspaceRoot}/packages/report/dist',
-  '{workspaceRoot}/packages/pipeline/dist',
-];
 
 const DESCRIPTIONS: Record<StageName, string> = {
   data: 'prepare the data set for every split the study uses',
@@ -105,6 +106,8 @@ export function stageTarget(studies: Record<string, ResolvedStudy>, stage: Stage
   // Upstream results, transitively (a change two stages up reaches this one even if the middle
   // stage's result were unchanged, which it cannot be, but it keeps the rule obviously safe).
   else inputs.push({ dependentTasksOutputFiles: '**/result.json', transitive: true });
+  // A corrupt trial record must be repaired, not served around from the cache.
+  if (stage !== 'data' && stage !== 'gradcheck') inputs.push({ runtime: STORE_CHECK });
   // The report also sums compute time from the trial records' meta, which retraining identical
   // trials changes without changing any result.json.
   if (stage === 'report') inputs.push(TRIAL_RECORDS);
@@ -128,9 +131,8 @@ export function pipelineTargets(studies: Record<string, ResolvedStudy>): Record<
     [COMPILE_TARGET]: {
       executor: 'nx:run-commands',
       options: { command: 'node scripts/build.mjs' },
-      cache: true,
-      inputs: [...SOURCE_INPUTS, '{workspaceRoot}/scripts/build.mjs', '{workspaceRoot}/tsconfig*.json'],
-      outputs: [...COMPILE_OUTPUTS],
+      // Never restored from a cache (see the top of this file): the build is incremental instead.
+      cache: false,
       metadata: { description: 'build the packages the stages run (WebAssembly kernels, TypeScript)' },
     },
   };
