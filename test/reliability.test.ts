@@ -1,7 +1,7 @@
 // Issue 17 (reliability), end to end through the built CLI on the real CIFAR-10 subset, profile smoke,
 // in a temporary workspace: each failure the soak found, reproduced and now handled.
-import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa, execaSync } from 'execa';
@@ -120,4 +120,21 @@ run('issue 17: a run SIGKILLed as PID 1 of a PID namespace', () => {
     expect(locks()).toEqual([]);
     expect(readFileSync(resultPath('coarse'), 'utf8')).toBe(baseline.coarse);
   }, 150_000);
+});
+
+run('issue 17: durability', () => {
+  it('the temp files of killed writes are removed by the next run', async () => {
+    const sub = readdirSync(storeDir())[0];
+    const dead = 4_194_305; // no live process has this pid
+    const ns = /\d+/.exec(readlinkSync('/proc/self/ns/pid'))![0];
+    const planted = [
+      path.join(storeDir(), sub, `${'0'.repeat(64)}.json.tmp-${hostname()}-${ns}-${dead}-k1`),
+      path.join(ws, 'results/smoke/coarse', `result.json.tmp-${hostname()}-${ns}-${dead}-k2`),
+    ];
+    for (const f of planted) writeFileSync(f, '{"half":');
+    const r = await bnlab(['run', 'coarse', '-c', 'smoke']);
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stderr).toContain('trial store: removed 1 temp file of killed writes');
+    for (const f of planted) expect(existsSync(f), f).toBe(false);
+  });
 });

@@ -11,7 +11,7 @@ import type { StageHeader, StageName } from '@bnlab/report';
 import { BnlabError } from '../cli/command.js';
 import { stageDigest } from '../config/stages.js';
 import type { ResolvedStudy } from '../config/types.js';
-import { writeFileAtomic } from '../util/atomic-write.js';
+import { sweepTempFiles, writeFileAtomic } from '../util/atomic-write.js';
 import { canonicalJson, hashOf } from '../util/canonical-json.js';
 import { schemaErrors } from './schemas.js';
 
@@ -129,6 +129,7 @@ export function writeStageResult(env: StageEnv, stage: StageName, result: unknow
   const errors = schemaErrors(`result-${stage}`, result);
   if (errors.length > 0) throw new Error(`the ${stage} result does not match its schema: ${errors.join('; ')}`);
   const file = resultFile(env.workspace, env.study.profile, stage);
+  sweepTempFiles(path.dirname(file));
   writeFileAtomic(file, resultText({ ...(result as object), checksum: hashOf(result) }));
   const t: Timing = { ...timing, host: hostname(), finishedAt: new Date().toISOString() };
   writeFileAtomic(path.join(path.dirname(file), 'timing.json'), `${JSON.stringify(t, null, 2)}\n`);

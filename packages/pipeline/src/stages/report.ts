@@ -8,7 +8,7 @@ import { performance } from 'node:perf_hooks';
 import { JSDOM } from 'jsdom';
 import { renderReport, type DataStageResult, type ReportDocument, type StageName, type StudyResults } from '@bnlab/report';
 import { readRecord, trialStoreDir } from '../trials/store.js';
-import { writeFileAtomic } from '../util/atomic-write.js';
+import { sweepTempFiles, writeFileAtomic } from '../util/atomic-write.js';
 import { sha256 } from '../util/canonical-json.js';
 import { shown, upstreamResult, writeStageResult, type StageEnv } from './context.js';
 import { formatSeconds, type StageView } from './progress.js';
@@ -110,6 +110,7 @@ const REPORT_FILE = /\.(md|svg|csv|html)$/;
  * longer produces (a group dropped from the study), so the directory holds exactly this report.
  */
 export function writeReportFiles(dir: string, files: Record<string, string>): void {
+  sweepTempFiles(dir);
   for (const [name, text] of Object.entries(files)) writeFileAtomic(path.join(dir, name), text);
   for (const name of readdirSync(dir)) {
     if (REPORT_FILE.test(name) && !(name in files)) rmSync(path.join(dir, name), { force: true });

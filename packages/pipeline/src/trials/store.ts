@@ -9,7 +9,7 @@
 // (results/smoke/ and the lock files are gitignored).
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { writeFileAtomic } from '../util/atomic-write.js';
+import { sweepTempFiles, writeFileAtomic } from '../util/atomic-write.js';
 import { canonicalJson, hashOf } from '../util/canonical-json.js';
 import { schemaErrors } from '../stages/schemas.js';
 import { trialHash } from './identity.js';
@@ -116,4 +116,15 @@ export function listRecords(dir: string): string[] {
     }
   }
   return out;
+}
+
+/** Removes the temp files of killed writes from every folder of the store; returns how many. */
+export function sweepStore(dir: string): number {
+  let subdirs: string[];
+  try {
+    subdirs = readdirSync(dir);
+  } catch {
+    return 0;
+  }
+  return subdirs.filter((s) => /^[0-9a-f]{2}$/.test(s)).reduce((n, s) => n + sweepTempFiles(path.join(dir, s)), 0);
 }
