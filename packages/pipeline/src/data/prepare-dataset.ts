@@ -31,6 +31,13 @@ export interface PrepareOptions {
   onDownloadProgress?: (received: number, total: number) => void;
 }
 
+/**
+ * How every preparation scales and standardises the pixels. Trials carry it (TrialData) so a worker
+ * refuses one prepared in a way it does not implement; it is part of the cache key, not of a trial's
+ * hash (the data fingerprint already names the prepared arrays).
+ */
+export const NORMALISATION = 'pixel/255; train mean, population std (0 → 1)';
+
 export async function prepareDataset(opts: PrepareOptions): Promise<PreparedDataset> {
   if (!DATASET_NAMES.includes(opts.dataset)) {
     throw new BnlabError(`unknown dataset '${opts.dataset}' (known: ${DATASET_NAMES.join(', ')})`);
@@ -40,7 +47,8 @@ export async function prepareDataset(opts: PrepareOptions): Promise<PreparedData
   const cacheDir = opts.cacheDir === undefined ? path.join(opts.workspaceRoot, '.bnlab', 'data') : opts.cacheDir;
   const { dir, files, read } = await locate(opts, log);
 
-  const settings = { validation, scale: 'pixel/255', standardise: 'train mean, population std (0 → 1)' };
+  const [scale, standardise] = NORMALISATION.split('; ');
+  const settings = { validation, scale, standardise };
   let key: string | null = null;
   let sources: SourceFile[] = [];
   if (cacheDir) {

@@ -6,6 +6,7 @@ import type { Net, SearchTraining } from '../config/types.js';
 import type { TrialSpec } from '../trials/executor.js';
 import { trialSpec } from '../trials/identity.js';
 import type { StageEnv } from './context.js';
+import { preparationData } from './data.js';
 
 export function netSpec(net: Net, init: Init): NetSpec {
   return { hidden: [...net.hidden], batchNorm: net.batchNorm, init };
@@ -52,6 +53,7 @@ export function makeTrial(
   return trialSpec(
     { config: trainConfig(net, t, lambda, seed, prep.splits.train), preparation: prep.name, dataFingerprint: prep.fingerprint, engine: env.engine },
     label,
+    preparationData(env.study, prep.name),
   );
 }
 
