@@ -4,7 +4,9 @@ import type { StageName } from '@bnlab/report';
 import { isStageName, stageNames } from '../config/index.js';
 import { chooseView } from '../stages/progress.js';
 import { runStage, type StageOutcome } from '../stages/run-stage.js';
+import path from 'node:path';
 import { openStudy } from '../stages/workspace.js';
+import { checkStudyLimits } from '../stages/limits.js';
 import { localExecutor } from '../trials/local-executor.js';
 import { BnlabError, intFlag, numberFlag, parseFlags, UsageError, type Command } from './command.js';
 import { spareThreads, threadsFlag } from './cmd-train.js';
@@ -67,6 +69,7 @@ export const command: Command = {
     if (target !== 'all' && !isStageName(target)) throw new UsageError(`run: unknown stage '${target}' (stages: ${stageNames.join(', ')}, all)`);
     const maxTrials = values['max-trials'] === undefined ? undefined : intFlag(values['max-trials'], 'max-trials', 0, 1);
     const env = openStudy({ profile: values.profile, config: values.config, kernel: values.kernel });
+    checkStudyLimits(env.study, path.relative(process.cwd(), env.configFile) || env.configFile);
     const workers = intFlag(values.workers, 'workers', env.study.workers ?? availableParallelism(), 1);
     const threadsPerWorker = threadsFlag(values.threads, env.kernel, spareThreads(workers));
     const queueUrl = values.queue ?? (env.study.executor.kind === 'queue' ? env.study.executor.url : undefined) ?? process.env.BNLAB_QUEUE;

@@ -1,0 +1,93 @@
+// Study-wide limits, checked by `bnlab plan` and `bnlab run` before any work: each setting has its own
+// maximum in the schema, but sane settings can still multiply into an absurd study (50 000 λ draws of
+// a million updates each). One line per breach, naming the stage, the settings that multiply and what
+// the limit is; the numbers are upper bounds computed from the configuration alone (no data read).
+import type { ResolvedStudy, SearchTraining, Net } from '../config/types.js';
+import { BnlabError } from '../cli/command.js';
+import { configuredTrialCount } from './plan.js';
+import { TRAINING_STAGES, type TrainingStage } from './run-stage.js';
+import { nsUpdates } from './trials.js';
+import type { StageEnv } from './context.js';
+
+/** Trials a study may plan (the default study plans 320). */
+export const MAX_TRIALS = 100_000;
+/** Parameter updates a study may plan, summed over its trials (the default study: about 0.3 M). */
+export const MAX_UPDATES = 1e9;
+/** Bytes one trial's network may need (the WebAssembly kernels address at most 4 GiB). */
+export const MAX_TRIAL_BYTES = 2 ** 31;
+
+/** Training records of the largest data set bnlab reads (an upper bound for epochs → updates). */
+const MAX_TRAIN = { cifar10: 50_000, 'fashion-mnist': 60_000 } as const;
+const INPUT = { cifar10: 3072, 'fashion-mnist': 784 } as const;
+const CLASSES = 10;
+
+function stageNets(study: ResolvedStudy, stage: TrainingStage): { nets: Net[]; training: SearchTraining } {
+  const s = study.stages;
+  switch (stage) {
+    case 'curves':
+      return { nets: s.curves.nets, training: s.curves.training };
+    case 'coarse':
+      return { nets: [s.coarse.net], training: s.coarse.training };
+    case 'fine':
+      return { nets: [s.fine.net], training: s.fine.training };
+    case 'final':
+      return { nets: s.final.nets, training: s.final.training };
+    case 'sigma':
+      return { nets: s.sigma.nets, training: s.sigma.training };
+  }
+}
+
+/**
+ * An upper bound of one trial's memory: parameters with their gradients and momentum-free SGD state
+ * (4 float32 copies incl. batch-norm parameters), and per-layer activations of a batch kept for the
+ * backward pass (about 8 float32 arrays per unit).
+ */
+export function trialBytes(net: Net, input: number, batch: number): number {
+  const widths = [input, ...net.hidden, CLASSES];
+  let params = 0;
+  for (let i = 1; i < widths.length; i++) params += widths[i - 1] * widths[i] + 3 * widths[i];
+  const units = widths.reduce((a, w) => a + w, 0);
+  return 4 * (4 * params + 8 * batch * units);
+}
+
+/** Every breached limit, one line each (empty when the study is sane). */
+export function studyLimitProblems(study: ResolvedStudy): string[] {
+  const problems: string[] = [];
+  let trials = 0;
+  let updates = 0;
+  const byStage: string[] = [];
+  for (const stage of TRAINING_STAGES) {
+    const n = configuredTrialCount({ study } as StageEnv, stage);
+    const { nets, training } = stageNets(study, stage);
+    const perTrial = 2 * nsUpdates(training, MAX_TRAIN[study.data.dataset]) * training.cycles;
+    trials += n;
+    updates += n * perTrial;
+    byStage.push(`${stage} ${n} × ${perTrial}`);
+    for (const net of nets) {
+      const bytes = trialBytes(net, INPUT[study.data.dataset], training.batch);
+      if (bytes > MAX_TRIAL_BYTES) {
+        problems.push(
+          `stages.${stage}: net '${net.name}' [${net.hidden.join(', ')}] with batch ${training.batch} needs about ${(bytes / 2 ** 30).toFixed(1)} GiB per trial; ` +
+            `the limit is ${MAX_TRIAL_BYTES / 2 ** 30} GiB (narrower layers in defaults.nets, or a smaller training.batch)`,
+        );
+      }
+    }
+  }
+  if (trials > MAX_TRIALS) {
+    problems.push(`the study plans ${trials} trials; the limit is ${MAX_TRIALS} (fewer seeds, samples, samplesPerCentre or sigmas in stages)`);
+  }
+  if (updates > MAX_UPDATES) {
+    problems.push(
+      `the study plans up to ${updates.toExponential(2)} updates (trials × updates per trial: ${byStage.join(', ')}); the limit is ${MAX_UPDATES.toExponential(0)} ` +
+        '(fewer trials, or smaller training.nsEpochs/nsUpdates and cycles)',
+    );
+  }
+  return problems;
+}
+
+/** Throws one error listing every breached limit of the profile. */
+export function checkStudyLimits(study: ResolvedStudy, configFile: string): void {
+  const problems = studyLimitProblems(study);
+  if (problems.length === 0) return;
+  throw new BnlabError(problems.map((p) => `${configFile}: profile '${study.profile}': ${p}`).join('\n'));
+}
