@@ -58,3 +58,43 @@ describe('issue 17: limits (item 5)', () => {
     expect(r.stderr.trim()).toMatch(/^bnlab: experiments\.yaml the study file is \d+\.\d MiB; the limit is 1 MiB/);
   });
 });
+
+describe('issue 17: messages that name the setting and the fix (item 7)', () => {
+  const yaml = (name: string, text: string) => {
+    writeFileSync(path.join(ws, name), text);
+    return name;
+  };
+  it.each([
+    ['exponents: [300, 400]', 'version: 1\nstages:\n  coarse:\n    exponents: [300, 400]\n',
+      /^bnlab: e\.yaml:4:17 stages\.coarse\.exponents\[0\]: must be <= 10 \(an exponent u of λ = 10\^u, e\.g\. \[-5, -1\]\)$/],
+    ['a net with no hidden layer', 'version: 1\ndefaults:\n  nets:\n    3-layer: []\n',
+      /^bnlab: e\.yaml:4:14 defaults\.nets\.3-layer: must NOT have fewer than 1 items \(list the hidden layers' widths, e\.g\. \[50, 50\]: at least one, at most 64\)$/],
+    ['a multi-document file', 'version: 1\n---\nversion: 1\n',
+      /^bnlab: e\.yaml:2:1 YAML: a second document starts here \('---'\); a study is one document: remove the '---' line and merge the two$/],
+    ['an alias bomb', `version: 1\na: &a [1,1,1,1,1,1,1,1,1,1]\nb: &b [${Array(10).fill('*a').join(',')}]\nc: &c [${Array(10).fill('*b').join(',')}]\nd: &d [${Array(10).fill('*c').join(',')}]\ne: [${Array(10).fill('*d').join(',')}]\n`,
+      /^bnlab: e\.yaml YAML: Excessive alias count .*; expand fewer aliases \(\*name\) of large anchors \(&name\)$/],
+  ])('%s: one line with the file, the setting and the fix', async (_n, text, line) => {
+    const r = await bnlab(['plan', '--config', yaml('e.yaml', text)]);
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr.trim().split('\n')[0]).toMatch(line);
+  });
+
+  it.each([
+    [['train', '--lambda', '-1'], "bnlab: --lambda: '-1' must be ≥ 0"],
+    [['run', 'data', '--workers', '-2'], "bnlab: --workers: '-2' must be an integer ≥ 1"],
+    [['train', '--save', '/nonexistent-dir/model.json'], 'bnlab: --save: cannot write /nonexistent-dir/model.json: the directory /nonexistent-dir does not exist (checked before training; choose another path)'],
+  ])('bnlab %j says what is wrong with the value, before any work', async (args, line) => {
+    writeFileSync(path.join(ws, 'experiments.yaml'), shipped);
+    const r = await bnlab(args);
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr.trim()).toBe(line);
+  });
+
+  it('--dir that does not exist is an error naming it, and nothing is downloaded into it', async () => {
+    const typo = path.join(ws, 'data', 'cifar-10-batchs-bin');
+    const r = await bnlab(['data', '--dir', typo]);
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr.trim()).toBe(`bnlab: CIFAR-10: the directory ${typo} (--dir / data.dir) does not exist; correct the path, create it to download CIFAR-10 into it, or leave --dir / data.dir out to use data/cifar-10-batches-bin`);
+    expect(existsSync(typo)).toBe(false);
+  });
+});

@@ -81,7 +81,8 @@ describe('bnlab train', () => {
     [['--threads', '0'], "--threads: '0' must be an integer ≥ 1"],
     [['--threads', '65'], "--threads: '65' must be at most 64"],
     [['--kernel', 'ts-f32', '--threads', '2'], "--threads: kernel 'ts-f32' computes on one thread"],
-    [['--lambda=-1', '--ns', '2', '--cycles', '1'], 'lambda = -1 must be finite and ≥ 0'],
+    [['--lambda=-1', '--ns', '2', '--cycles', '1'], "--lambda: '-1' must be ≥ 0"],
+    [['--lambda', '-1', '--ns', '2', '--cycles', '1'], "--lambda: '-1' must be ≥ 0"],
   ])('bad input %j: one line, exit 1', async (args, message) => {
     const r = await cli(['train', '--dir', subset, ...args]);
     expect(r.exitCode).toBe(1);

@@ -77,6 +77,11 @@ export function resolveAllProfiles(text: string, name: string, env: Env): Record
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
   if (doc.errors.length) {
+    const multi = doc.errors.find((e) => e.code === 'MULTIPLE_DOCS');
+    if (multi) {
+      const pos = multi.linePos?.[0] ?? lines.linePos(multi.pos[0]);
+      throw new ConfigError(name, [{ line: pos.line, col: pos.col, path: '', message: "YAML: a second document starts here ('---'); a study is one document: remove the '---' line and merge the two" }]);
+    }
     throw new ConfigError(
       name,
       doc.errors.map((e) => {
@@ -85,7 +90,13 @@ export function resolveAllProfiles(text: string, name: string, env: Env): Record
       }),
     );
   }
-  const js: unknown = doc.toJS();
+  let js: unknown;
+  try {
+    js = doc.toJS({ maxAliasCount: 1000 });
+  } catch (err) {
+    // yaml's alias-bomb guard ("Excessive alias count indicates a resource exhaustion attack").
+    throw new ConfigError(name, [{ path: '', message: `YAML: ${(err as Error).message.split('\n')[0]}; expand fewer aliases (*name) of large anchors (&name)` }]);
+  }
   if (js === null || js === undefined) throw new ConfigError(name, [{ line: 1, col: 1, path: '', message: 'the file is empty: it needs at least `version: 1`' }]);
   const at = (p: PathSegment[], target: 'key' | 'value' = 'value') => locate(doc, lines, p, target);
 

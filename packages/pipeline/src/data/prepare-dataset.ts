@@ -83,7 +83,13 @@ async function locate(opts: PrepareOptions, log: (line: string) => void): Promis
     const dir = resolveFashionMnistDir(opts.dir, opts.workspaceRoot, opts.fashionMnistSystemDir ?? FASHION_MNIST_SYSTEM_DIR);
     return { dir, files: fashionMnistFiles(dir), read: () => readFashionMnist(dir) };
   }
-  const { dir } = resolveCifar10Dir(opts.dir, opts.env, opts.workspaceRoot);
+  const { dir, from } = resolveCifar10Dir(opts.dir, opts.env, opts.workspaceRoot);
+  // A directory named on purpose (--dir, data.dir, BNLAB_CIFAR10_DIR) that is not there is most likely
+  // a typo: say so instead of downloading 170 MB into it. Only the default location is downloaded to.
+  if (from !== 'default' && !existsSync(dir)) {
+    const setting = from === 'env' ? 'BNLAB_CIFAR10_DIR' : '--dir / data.dir';
+    throw new BnlabError(`CIFAR-10: the directory ${dir} (${setting}) does not exist; correct the path, create it to download CIFAR-10 into it, or leave ${setting} out to use data/cifar-10-batches-bin`);
+  }
   if (!existsSync(dir) || readdirSync(dir).length === 0) {
     const src = cifar10Source(opts.env);
     log(`bnlab: CIFAR-10 is not in ${dir}; downloading ${src.url}`);

@@ -32,6 +32,6 @@ describe('study limits', () => {
     const study = smokeWith((t) => t.replace('  nets:\n', `  nets:\n    wide: ${wide}\n`).replace('        seeds: 2\n', `        seeds: 2\n        nets: [wide]\n`).replace('        batch: 50\n', '        batch: 4096\n'));
     const problems = studyLimitProblems(study);
     expect(trialBytes(study.stages.curves.nets[0], 3072, 4096)).toBeGreaterThan(MAX_TRIAL_BYTES);
-    expect(problems.some((p) => p.startsWith("stages.curves: net 'wide' [4096, 4096") && p.includes('GiB per trial; the limit is 2 GiB'))).toBe(true);
+    expect(problems.some((p) => p.startsWith("stages.curves: net 'wide' [4096, 4096") && p.includes('MiB per trial; the limit is 256 MiB'))).toBe(true);
   });
 });

@@ -2,6 +2,7 @@
 // maximum in the schema, but sane settings can still multiply into an absurd study (50 000 λ draws of
 // a million updates each). One line per breach, naming the stage, the settings that multiply and what
 // the limit is; the numbers are upper bounds computed from the configuration alone (no data read).
+import { DEFAULT_WASM_MEMORY_BYTES } from '@bnlab/engine';
 import type { ResolvedStudy, SearchTraining, Net } from '../config/types.js';
 import { BnlabError } from '../cli/command.js';
 import { configuredTrialCount } from './plan.js';
@@ -13,8 +14,8 @@ import type { StageEnv } from './context.js';
 export const MAX_TRIALS = 100_000;
 /** Parameter updates a study may plan, summed over its trials (the default study: about 0.3 M). */
 export const MAX_UPDATES = 1e9;
-/** Bytes one trial's network may need (the WebAssembly kernels address at most 4 GiB). */
-export const MAX_TRIAL_BYTES = 2 ** 31;
+/** Bytes one trial's network may need: what a WebAssembly kernel reserves. */
+export const MAX_TRIAL_BYTES = DEFAULT_WASM_MEMORY_BYTES;
 
 /** Training records of the largest data set bnlab reads (an upper bound for epochs → updates). */
 const MAX_TRAIN = { cifar10: 50_000, 'fashion-mnist': 60_000 } as const;
@@ -67,8 +68,8 @@ export function studyLimitProblems(study: ResolvedStudy): string[] {
       const bytes = trialBytes(net, INPUT[study.data.dataset], training.batch);
       if (bytes > MAX_TRIAL_BYTES) {
         problems.push(
-          `stages.${stage}: net '${net.name}' [${net.hidden.join(', ')}] with batch ${training.batch} needs about ${(bytes / 2 ** 30).toFixed(1)} GiB per trial; ` +
-            `the limit is ${MAX_TRIAL_BYTES / 2 ** 30} GiB (narrower layers in defaults.nets, or a smaller training.batch)`,
+          `stages.${stage}: net '${net.name}' [${net.hidden.join(', ')}] with batch ${training.batch} needs about ${Math.round(bytes / 2 ** 20)} MiB per trial; ` +
+            `the limit is ${MAX_TRIAL_BYTES / 2 ** 20} MiB, a kernel's memory (narrower layers in defaults.nets, or a smaller training.batch)`,
         );
       }
     }

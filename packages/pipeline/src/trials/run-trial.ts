@@ -9,6 +9,20 @@ import type { TrialProgress, TrialRecord, TrialSpec } from './executor.js';
 import { identityOf } from './identity.js';
 import { sealRecord } from './store.js';
 
+/**
+ * Runs `f`, turning a kernel's out-of-memory error (which speaks of the engine API's memoryBytes)
+ * into one line naming what is too large and the setting that fixes it.
+ */
+export function withMemoryHint<T>(f: () => T, what: string, fix: string): T {
+  try {
+    return f();
+  } catch (err) {
+    const m = /alloc\(\d+\) needs (\d+) bytes but only (\d+) of its (\d+) reserved bytes are left/.exec((err as Error).message);
+    if (!m) throw err;
+    throw new Error(`${what} does not fit in the kernel's ${Math.round(Number(m[3]) / 2 ** 20)} MiB of memory; use ${fix}`);
+  }
+}
+
 export function runTrial(
   spec: TrialSpec,
   dataset: PreparedDataset,
@@ -26,9 +40,10 @@ export function runTrial(
     );
   }
   const t0 = performance.now();
-  const { result } = train(kernel, dataset, spec.config as unknown as TrainConfig, {
+  const config = spec.config as unknown as TrainConfig;
+  const { result } = withMemoryHint(() => train(kernel, dataset, config, {
     onProgress: (p) => onProgress({ update: p.update, updates: p.updates, epoch: p.epoch, validationAccuracy: p.validationAccuracy }),
-  });
+  }), `trial ${spec.label}: net [${config.hidden.join(', ')}] with batch ${config.batch}`, 'narrower layers in defaults.nets, or a smaller training.batch');
   const computeSeconds = (performance.now() - t0) / 1000;
   return sealRecord({
     hash: spec.hash,

@@ -42,6 +42,12 @@ export function writeFileAtomic(file: string, data: string | Uint8Array): void {
     renameSync(tmp, file);
   } catch (err) {
     rmSync(tmp, { force: true });
+    // ENOSPC, EROFS, EACCES from a write name no file: say which one could not be written.
+    const e = err as NodeJS.ErrnoException;
+    if (typeof e.code === 'string') {
+      const why = e.code === 'ENOSPC' ? 'no space left on the device' : e.code === 'EROFS' ? 'read-only file system' : e.message;
+      throw Object.assign(new Error(`cannot write ${file}: ${why}`), { code: e.code });
+    }
     throw err;
   }
   fsyncDir(path.dirname(file));
