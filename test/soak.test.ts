@@ -10,6 +10,7 @@ import path from 'node:path';
 import { execa, execaSync } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { storeCheckLines } from '../packages/pipeline/src/nx/store-check.js';
+import { rng } from '../packages/report/src/testing/fixture.js';
 import { copyWorkspace, removeWorkspace, repo } from './helpers/nx-workspace.js';
 
 const bin = path.join(repo, 'packages/pipeline/bin/bnlab.js');
@@ -21,18 +22,6 @@ const KILLS = Number(process.env.BNLAB_SOAK_KILLS ?? 5);
 const SEED = Number(process.env.BNLAB_SOAK_SEED ?? 17);
 const STAGES = ['data', 'gradcheck', 'curves', 'coarse', 'fine', 'final', 'sigma', 'report'];
 const canUnshare = execaSync('unshare', ['--pid', '--fork', '--mount-proc', 'true'], { reject: false }).exitCode === 0;
-
-/** mulberry32: the kill schedule is reproducible from the seed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const env = (ws: string) => ({
   BNLAB_WORKSPACE: ws, BNLAB_CIFAR10_DIR: dataDir, CI: 'true', NX_TASK_TARGET_CONFIGURATION: '',
@@ -62,7 +51,7 @@ run(`random-kill soak: ${KILLS} SIGKILLs of the smoke study (seed ${SEED})`, () 
     expect(ref.exitCode, ref.stderr).toBe(0);
     const reference = results(plain);
 
-    const random = prng(SEED);
+    const random = rng(SEED); // the kill schedule is reproducible from the seed
     const log: string[] = [];
     let corruptLines = 0;
     for (let k = 0; k < KILLS; k++) {

@@ -15,10 +15,11 @@
 // names), its compromised-lock default throws from a timer, and it is async where the store is
 // synchronous. An OS lock (flock/fcntl) dies with its process, but Node has none without a native
 // addon, and flock is unreliable on network file systems. A heartbeat needs 40 lines.
-import { closeSync, mkdirSync, openSync, readFileSync, readlinkSync, rmSync, statSync, utimesSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, rmSync, statSync, utimesSync, writeSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import path from 'node:path';
+import { pidNamespace, processAlive } from '../util/process.js';
 
 /** How often a holder refreshes its locks' mtime. */
 export const HEARTBEAT_MS = 5_000;
@@ -27,14 +28,6 @@ export const STALE_MS = 30_000;
 
 export function lockPath(dir: string, hash: string): string {
   return path.join(dir, hash.slice(0, 2), `${hash}.lock`);
-}
-
-function pidNamespace(): string {
-  try {
-    return readlinkSync('/proc/self/ns/pid').replace(/\s/g, '');
-  } catch {
-    return '-'; // not Linux: pids are host-wide
-  }
 }
 
 const token = randomBytes(8).toString('hex');
@@ -61,15 +54,6 @@ function stopBeating(): void {
   timer = undefined;
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /** Who holds the lock ("pid 123 on host h"), or undefined when it is free or stale. */
 export function lockHolder(file: string, now = Date.now()): string | undefined {
   let text: string;
@@ -88,7 +72,7 @@ export function lockHolder(file: string, now = Date.now()): string | undefined {
   const pid = Number(m[1]);
   const host = m[2];
   const ns = m[3];
-  if (host === hostname() && ns === pidNamespace() && !alive(pid)) return undefined;
+  if (host === hostname() && ns === pidNamespace() && !processAlive(pid)) return undefined;
   return `pid ${pid} on ${host}`;
 }
 

@@ -8,22 +8,15 @@
 // A write killed between its temp file and the rename leaves the temp file behind; sweepTempFiles
 // removes those of dead writers. The temp name says who wrote it (host, PID namespace, pid), so a
 // live writer's temp file is never removed, whatever namespace or host it runs in.
-import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readlinkSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import path from 'node:path';
+import { pidNamespace, processAlive } from './process.js';
 
 /** A temp file older than this is a dead writer's whoever it names (a write takes milliseconds). */
 export const TEMP_MAX_AGE_MS = 60_000;
 
-function pidNamespace(): string {
-  try {
-    return /\d+/.exec(readlinkSync('/proc/self/ns/pid'))?.[0] ?? '0';
-  } catch {
-    return '0';
-  }
-}
-
-const ns = pidNamespace();
+const ns = /\d+/.exec(pidNamespace())?.[0] ?? '0';
 const host = hostname();
 const TEMP = /\.tmp-(.+)-(\d+)-(\d+)-[0-9a-z]+$/;
 
@@ -71,15 +64,6 @@ export function fsyncDir(dir: string): void {
   }
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /**
  * Whether temp file `name` (in a folder read just now) is a dead writer's: older than TEMP_MAX_AGE_MS,
  * or named by a dead process of this host and PID namespace. Temp names of other writers (older bnlab
@@ -89,7 +73,7 @@ export function isDeadTemp(name: string, mtimeMs: number, now = Date.now()): boo
   if (!name.includes('.tmp-')) return false;
   if (now - mtimeMs > TEMP_MAX_AGE_MS) return true;
   const m = TEMP.exec(name);
-  return m !== null && m[1] === host && m[2] === ns && !alive(Number(m[3]));
+  return m !== null && m[1] === host && m[2] === ns && !processAlive(Number(m[3]));
 }
 
 /** Removes the temp files (and temp directories) dead writers left in `dir`; returns how many. */

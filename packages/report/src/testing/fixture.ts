@@ -6,7 +6,8 @@ import type {
   StageName, StudyResults,
 } from '../results.js';
 
-function rng(seed: number): () => number {
+/** mulberry32 (also the soak spec's kill schedule). */
+export function rng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
