@@ -60,7 +60,7 @@ describe('the pipeline project under nx', () => {
     const r = await nx(ws, ['run', 'pipeline:fine', '-c', 'smoke']);
     expect(r.exitCode, r.all).toBe(0);
     expect(calls()).toEqual([]);
-    expect(tasks(r.all).cached).toEqual(['pipeline:compile', 'pipeline:data:smoke', 'pipeline:coarse:smoke', 'pipeline:fine:smoke']);
+    expect(tasks(r.all).cached).toEqual(['pipeline:data:smoke', 'pipeline:coarse:smoke', 'pipeline:fine:smoke']);
     expect(JSON.parse(readFileSync(path.join(ws, 'results/smoke/fine/result.json'), 'utf8'))).toEqual({ stage: 'fine', salt: '' });
   });
 
@@ -86,7 +86,7 @@ describe('the pipeline project under nx', () => {
     const r = await nx(ws, ['run', 'pipeline:all', '-c', 'smoke'], { SALT: 'new coarse result' });
     expect(r.exitCode, r.all).toBe(0);
     expect(calls().map((c) => c.split(' ')[0])).toEqual(['coarse', 'fine', 'final', 'report']);
-    expect(tasks(r.all).cached.sort()).toEqual(['pipeline:compile', 'pipeline:curves:smoke', 'pipeline:data:smoke', 'pipeline:gradcheck:smoke', 'pipeline:learning-rate:smoke', 'pipeline:sigma:smoke']);
+    expect(tasks(r.all).cached.sort()).toEqual(['pipeline:curves:smoke', 'pipeline:data:smoke', 'pipeline:gradcheck:smoke', 'pipeline:learning-rate:smoke', 'pipeline:sigma:smoke']);
   });
 
   it('keeps profiles apart: the default profile has its own outputs and cache entries', async () => {

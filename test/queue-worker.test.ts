@@ -2,7 +2,8 @@
 // redis-server this file starts, submitted by the queue executor (from source). Checks: a queued
 // trial's record has the same result bytes as `runTrial` here; a trial submitted twice is trained
 // once; a worker SIGKILLed mid-trial loses nothing (another worker trains it); a worker whose data
-// differs fails the trial naming both fingerprints; an unreachable Redis is one clear error.
+// differs fails the trial naming both fingerprints; a worker serves trials of another profile (it
+// prepares the data the trial carries); an unreachable Redis is one clear error.
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import path from 'node:path';
@@ -10,10 +11,10 @@ import { fileURLToPath } from 'node:url';
 import { execa, type ResultPromise } from 'execa';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createKernel, defaultKernelId, engineIdentity, normalizeTrainConfig } from '@bnlab/engine';
-import { prepareDataset, type PreparedDataset } from '../packages/pipeline/src/data/index.js';
+import { NORMALISATION, prepareDataset, type PreparedDataset } from '../packages/pipeline/src/data/index.js';
 import { createQueueExecutor } from '../packages/pipeline/src/queue/queue-executor.js';
 import type { TrialEvents, TrialRecord, TrialSpec } from '../packages/pipeline/src/trials/executor.js';
-import { trialSpec } from '../packages/pipeline/src/trials/identity.js';
+import { identityOf, trialSpec } from '../packages/pipeline/src/trials/identity.js';
 import { runTrial } from '../packages/pipeline/src/trials/run-trial.js';
 import { canonicalJson } from '../packages/pipeline/src/util/canonical-json.js';
 import { freePort, runRedisTests, startRedis, type RedisServer } from './helpers/redis.js';
@@ -206,6 +207,31 @@ run('bnlab worker over a real redis-server', () => {
       await waitFor(() => /failed {2}queue-test λ=0\.003 ns=6 {2}\S+: data mismatch/.test(w.log()), 5000, () => w.log());
     } finally {
       rmSync(other, { recursive: true, force: true });
+    }
+  });
+
+  // Issue 17, item 9: a worker used to serve one profile's data (-c); trials of another failed.
+  it("serves a trial of another profile: it prepares the data the trial carries; other data files still fail naming both fingerprints", async () => {
+    const w = await startWorker(['-c', 'default']); // prepares 10 % validation; the trial wants 100 images
+    const carried = { dataset: 'cifar10' as const, validation: 100, normalisation: NORMALISATION };
+    const t = trialSpec(identityOf(trial(4e-3)), 'queue-test another profile', carried);
+    expect(t.hash).toBe(trial(4e-3).hash); // what a trial carries is not hashed
+    const ex = createQueueExecutor(redis.url, { pollMs: 250 });
+    const c = collect();
+    try {
+      await ex.run([t], c.events, new AbortController().signal);
+      const local = runTrial(t, data, createKernel(kernelId), () => {}, 'here');
+      expect(canonicalJson(c.records.get(t.hash)!.result)).toBe(canonicalJson(local.result));
+      expect(c.records.get(t.hash)!.meta.worker).toBe(w.name);
+      // The same preparation asked with a fingerprint this worker's files do not give.
+      const other = 'f'.repeat(64);
+      const bad = trialSpec({ ...identityOf(trial(5e-3)), dataFingerprint: other }, 'queue-test other data', carried);
+      const err = await ex.run([bad], collect().events, new AbortController().signal).then(() => undefined, (e: Error) => e);
+      expect(err?.message).toContain('data mismatch');
+      expect(err?.message).toContain(other);
+      expect(err?.message).toContain(data.fingerprint);
+    } finally {
+      await ex.close();
     }
   });
 

@@ -3,7 +3,7 @@ export type { Kernel, DType, FloatArray } from './kernel.js';
 export { JITTER_PARAMS } from './kernel.js';
 export { createTsKernel } from './kernels/ts.js';
 export { createKernel, kernelIds, kernelCanThread, defaultKernelId, type KernelOptions } from './kernels/registry.js';
-export { MAX_KERNEL_THREADS } from './kernels/wasm.js';
+export { DEFAULT_WASM_MEMORY_BYTES, MAX_KERNEL_THREADS } from './kernels/wasm.js';
 export { createRng, cloneRng, nextU32, uniform, randInt, shuffle, normal, type Rng } from './rng.js';
 export {
   DEFAULT_EPS, DEFAULT_ALPHA, EVAL_ROWS, createNetwork, initNetwork, layerSizes, workspace, gatherRows,

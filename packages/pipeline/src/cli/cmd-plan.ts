@@ -6,6 +6,7 @@ import type { StageEnv } from '../stages/context.js';
 import { PREPARATIONS, prepare } from '../stages/data.js';
 import { planStudy, type StudyPlan } from '../stages/plan.js';
 import { openStudy } from '../stages/workspace.js';
+import { checkStudyLimits } from '../stages/limits.js';
 import { parseFlags, type Command } from './command.js';
 
 const help = `Usage: bnlab plan [-c|--profile NAME] [--config FILE] [--kernel ID] [--json]
@@ -38,6 +39,7 @@ export const command: Command = {
       'plan',
     );
     const env = openStudy({ profile: values.profile, config: values.config, kernel: values.kernel });
+    checkStudyLimits(env.study, path.relative(process.cwd(), env.configFile) || env.configFile);
     const warn = (line: string) => process.stderr.write(`bnlab: ${line}\n`);
     const plan = planStudy(env, warn, await actualFingerprints(env, warn));
     if (values.json) process.stdout.write(`${JSON.stringify(plan, null, 2)}\n`);

@@ -3,15 +3,17 @@ import { availableParallelism } from 'node:os';
 import { isStageName, stageNames } from '../config/index.js';
 import { chooseView } from '../stages/progress.js';
 import { runStage, type StageOutcome } from '../stages/run-stage.js';
+import path from 'node:path';
 import { openStudy } from '../stages/workspace.js';
 import { publishingView } from '../serve/progress-files.js';
+import { checkStudyLimits } from '../stages/limits.js';
 import { localExecutor } from '../trials/local-executor.js';
 import { didYouMean } from '../config/errors.js';
-import { BnlabError, intFlag, parseFlags, UsageError, type Command } from './command.js';
+import { BnlabError, intFlag, numberFlag, parseFlags, UsageError, type Command } from './command.js';
 import { spareThreads, threadsFlag } from './cmd-train.js';
 
 const help = `Usage: bnlab run <stage> [-c|--profile NAME] [--config FILE] [--workers N] [--max-trials N]
-                 [--kernel ID] [--threads N] [--queue URL]
+                 [--kernel ID] [--threads N] [--queue URL] [--queue-timeout SECONDS]
 
 Runs one stage of the study in experiments.yaml from its upstream stages' results, reusing every
 trial already in the trial store (results/trials/, shared by every profile) and training the
@@ -35,11 +37,15 @@ Options:
                       default: the cores the workers leave, ⌊cores/workers⌋, at least 1, at most 4;
                       any N gives the same numbers)
   --queue URL         train on \`bnlab worker\` processes through Redis (default: the study's
-                      executor, or env BNLAB_QUEUE)
+                      executor, or env BNLAB_QUEUE); a few seconds after queueing, and every
+                      15 s, a status line says how many workers serve the queue and how many
+                      trials run and wait ("no worker is serving the queue" when none)
+  --queue-timeout S   give up after S seconds with trials not done: exit 4, saying what is left
+                      (finished trials are stored, unstarted jobs withdrawn; default: wait)
   -h, --help          show this help
 
 Exit codes: 0 done, 1 error (a crashed trial, a failed gradient check, bad input), 3 stopped by
---max-trials, 130 interrupted (Ctrl-C: finished trials are kept; a second Ctrl-C kills at once;
+--max-trials, 4 --queue-timeout ran out, 130 interrupted (Ctrl-C: finished trials are kept; a second Ctrl-C kills at once;
 SIGTERM likewise, exit 143).`;
 
 export const command: Command = {
@@ -55,6 +61,7 @@ export const command: Command = {
         'max-trials': { type: 'string' },
         kernel: { type: 'string' },
         queue: { type: 'string' },
+        'queue-timeout': { type: 'string' },
       },
       'run',
       true,
@@ -67,9 +74,13 @@ export const command: Command = {
     if (target !== 'all' && !isStageName(env.study, target)) {
       throw new UsageError(`run: unknown stage '${target}'${didYouMean(target, names)} (stages: ${names.join(', ')}, all)`);
     }
+    checkStudyLimits(env.study, path.relative(process.cwd(), env.configFile) || env.configFile);
     const workers = intFlag(values.workers, 'workers', env.study.workers ?? availableParallelism(), 1);
     const threadsPerWorker = threadsFlag(values.threads, env.kernel, spareThreads(workers));
     const queueUrl = values.queue ?? (env.study.executor.kind === 'queue' ? env.study.executor.url : undefined) ?? process.env.BNLAB_QUEUE;
+    const queueTimeout = values['queue-timeout'] === undefined ? undefined : numberFlag(values['queue-timeout'], 'queue-timeout', 0);
+    if (queueTimeout !== undefined && !(queueTimeout > 0)) throw new UsageError(`--queue-timeout: '${values['queue-timeout']}' must be a number of seconds > 0`);
+    if (queueTimeout !== undefined && !queueUrl) throw new UsageError('--queue-timeout: only with a queue (--queue URL, env BNLAB_QUEUE or executor.kind: queue)');
     const stages = target === 'all' ? names : [target];
 
     // First Ctrl-C (or SIGTERM): start no more trials, keep the finished ones, exit 130 (143). Second: exit now.
@@ -107,7 +118,10 @@ export const command: Command = {
               print: (line) => process.stdout.write(`${line}\n`),
               makeExecutor: async (datasets) =>
                 queueUrl
-                  ? (await import('../queue/queue-executor.js')).createQueueExecutor(queueUrl)
+                  ? (await import('../queue/queue-executor.js')).createQueueExecutor(queueUrl, {
+                      onStatus: warn,
+                      timeoutMs: queueTimeout === undefined ? undefined : queueTimeout * 1000,
+                    })
                   : localExecutor({ workers, threadsPerWorker, kernelId: env.kernel, datasets }),
             });
           }

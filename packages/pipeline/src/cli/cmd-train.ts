@@ -7,7 +7,8 @@ import {
 } from '@bnlab/engine';
 import path from 'node:path';
 import { writeFileAtomic } from '../util/atomic-write.js';
-import { intFlag, listFlag, numberFlag, parseFlags, UsageError, type Command } from './command.js';
+import { checkWritable, intFlag, listFlag, nonNegative, numberFlag, parseFlags, UsageError, type Command } from './command.js';
+import { withMemoryHint } from '../trials/run-trial.js';
 import { dataFlags, dataOptions } from './cmd-data.js';
 import { optionFlagSpecs, optionFlagValues, optionHelpLines, trainingOptions } from './option-flags.js';
 import { prepareDataset, progressBar, type PreparedDataset } from '../data/index.js';
@@ -140,6 +141,8 @@ export const command: Command = {
     const nsUpdates = values.ns === undefined ? undefined : intFlag(values.ns, 'ns', 0, 1);
     const kernel = kernelFromFlag(values.kernel, undefined, values.threads);
 
+    // Before any work: a --save that cannot be written would otherwise fail after the training.
+    if (values.save) checkWritable(path.resolve(values.save), '--save');
     const data = await prepareDataset(dataOptions(values, process.cwd(), process.env));
     for (const o of OPTIONS) {
       if (o.needs === 'image' && data.image === undefined && (settings as unknown as Record<string, unknown>)[o.name] !== o.neutral) {
@@ -152,12 +155,12 @@ export const command: Command = {
 
     const bar = progressBar(process.stderr, 'training');
     const started = Date.now();
-    const { result, network } = train(kernel, data, config, {
+    const { result, network } = withMemoryHint(() => train(kernel, data, config, {
       onProgress: (p) => {
         const val = p.validationAccuracy === undefined ? '' : ` · val ${(100 * p.validationAccuracy).toFixed(1)}%`;
         bar.update(p.update, p.updates, `${p.update}/${p.updates} · epoch ${p.epoch.toFixed(1)}${val}`);
       },
-    });
+    }), `--hidden ${settings.hidden.join(',')} with --batch ${batch}`, 'narrower --hidden layers or a smaller --batch');
     const seconds = (Date.now() - started) / 1000;
     bar.finish(`${seconds.toFixed(1)} s`);
 

@@ -7,7 +7,7 @@ import { MAX_DEFAULT_THREADS, spareThreads } from './cmd-train.js';
 import { toTransferable, type PreparedDataset } from '../data/index.js';
 import { checkRedis, parseQueueUrl } from '../queue/connection.js';
 import { startQueueWorker } from '../queue/worker.js';
-import { prepare, PREPARATIONS } from '../stages/data.js';
+import { dataKey, prepare, preparationData, PREPARATIONS } from '../stages/data.js';
 import { openStudy } from '../stages/workspace.js';
 
 const HELP = `Usage: bnlab worker --queue URL [--concurrency N] [--threads N] [--config FILE] [-c|--profile NAME]
@@ -26,8 +26,11 @@ Options:
                       any N gives the same numbers)
   --config FILE       the study file (default: experiments.yaml at the workspace root, which is
                       env BNLAB_WORKSPACE or the nearest directory above the cwd with nx.json)
-  -c, --profile NAME  the profile whose data to prepare (default: env NX_TASK_TARGET_CONFIGURATION,
-                      else 'default'); trials of a profile with other data sizes fail with a mismatch
+  -c, --profile NAME  the profile whose data to prepare at start (default: env
+                      NX_TASK_TARGET_CONFIGURATION, else 'default'). Trials of any other profile or
+                      study carry their data preparation, which the worker prepares (and caches) when
+                      one comes; data files that differ from the submitter's fail the trial, naming
+                      both fingerprints
   -h, --help          show this help
 
 Redis must run with --maxmemory-policy noeviction (and --appendonly yes for real use).`;
@@ -57,6 +60,7 @@ export const command: Command = {
     const prepared: Record<string, PreparedDataset> = {};
     for (const name of PREPARATIONS) prepared[name] = await prepare(env, name, log);
     const describe: Record<string, string> = {};
+    const keys = Object.fromEntries(PREPARATIONS.map((name) => [name, dataKey(preparationData(study, name))]));
     for (const [name, d] of Object.entries(prepared)) {
       describe[name] = `${d.dataset}, ${d.splits.train} training / ${d.splits.validation} validation images, profile ${study.profile}`;
     }
@@ -66,6 +70,8 @@ export const command: Command = {
       threads,
       datasets: Object.fromEntries(Object.entries(prepared).map(([k, d]) => [k, toTransferable(d)])),
       describe,
+      keys,
+      workspace: env.workspace,
       log,
     });
     log(`bnlab worker ${worker.name}: serving ${url}, ${concurrency} trial${concurrency === 1 ? '' : 's'} at once on ${threads} thread${threads === 1 ? '' : 's'} each, profile ${study.profile}`);

@@ -3,7 +3,7 @@
 // the stack only with --debug.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { UsageError, type Command } from './command.js';
+import { BnlabError, UsageError, type Command } from './command.js';
 
 const COMMANDS: Record<string, { summary: string; load: () => Promise<{ command: Command }> }> = {
   data: { summary: 'prepare a data set and describe it', load: () => import('./cmd-data.js') },
@@ -61,7 +61,7 @@ export async function main(argv: string[]): Promise<number> {
     return await command.run(rest, { debug });
   } catch (err) {
     reportError(err, debug);
-    return 1;
+    return err instanceof BnlabError ? err.exitCode : 1;
   }
 }
 

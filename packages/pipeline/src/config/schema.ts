@@ -27,6 +27,8 @@ function compiled(): { schema: SchemaNode; validate: ValidateFunction } {
     // strict: a typo in the schema itself is an error; errorMessage is an annotation (VS Code reads it too).
     const ajv = new Ajv({ allErrors: true, strict: true, verbose: true });
     ajv.addKeyword({ keyword: 'errorMessage', schemaType: 'string' });
+    // limitHint: what a sane value looks like, added to a maximum/minItems/maxItems/maxProperties error.
+    ajv.addKeyword({ keyword: 'limitHint', schemaType: 'string' });
     cached = { schema, validate: ajv.compile(schema) };
     ajvInstance = ajv;
   }
@@ -109,13 +111,18 @@ function problemsOf(errors: ErrorObject[]): SchemaProblem[] {
       case 'oneOf':
         problems.push({ path, at: 'value', message: (e.parentSchema?.errorMessage as string | undefined) ?? e.message ?? e.keyword });
         break;
-      default:
-        // A key's own errorMessage (a hint) replaces ajv's wording.
-        problems.push({ path, at: 'value', message: (e.parentSchema?.errorMessage as string | undefined) ?? e.message ?? e.keyword });
+      default: {
+        // A key's own errorMessage (a hint) replaces ajv's wording; a limit gets its limitHint.
+        const hint = LIMIT_KEYWORDS.has(e.keyword) ? (e.parentSchema?.limitHint as string | undefined) : undefined;
+        const own = e.parentSchema?.errorMessage as string | undefined;
+        problems.push({ path, at: 'value', message: own ?? `${e.message ?? e.keyword}${hint ? ` (${hint})` : ''}` });
+      }
     }
   }
   return problems;
 }
+
+const LIMIT_KEYWORDS = new Set(['maximum', 'minItems', 'maxItems', 'maxProperties']);
 
 function typeName(t: string): string {
   const names: Record<string, string> = {

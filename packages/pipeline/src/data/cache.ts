@@ -10,7 +10,7 @@ import {
 } from 'node:fs';
 import path from 'node:path';
 import { hashOf } from '../util/canonical-json.js';
-import { writeFileAtomic } from '../util/atomic-write.js';
+import { sweepTempFiles, writeFileAtomic } from '../util/atomic-write.js';
 import { byteLength, fingerprintOf, viewsOf, DATASET_NAMES, type PreparedHeader } from './layout.js';
 
 /** Bump when the layout, the header or the preparation arithmetic changes: old entries become misses. */
@@ -129,6 +129,7 @@ function readInto(file: string, out: Uint8Array): void {
 /** Writes an entry atomically (temp directory renamed into place); a concurrent writer's entry wins. */
 export function writeEntry(cacheDir: string, header: CacheHeader, buffer: SharedArrayBuffer): void {
   mkdirSync(cacheDir, { recursive: true });
+  sweepTempFiles(cacheDir); // a killed writer's temp directory
   const tmp = mkdtempSync(path.join(cacheDir, `.${header.key.slice(0, 16)}.tmp-`));
   try {
     chmodSync(tmp, 0o755); // mkdtemp makes it private; the entry is an ordinary directory

@@ -31,6 +31,13 @@ export interface PrepareOptions {
   onDownloadProgress?: (received: number, total: number) => void;
 }
 
+/**
+ * How every preparation scales and standardises the pixels. Trials carry it (TrialData) so a worker
+ * refuses one prepared in a way it does not implement; it is part of the cache key, not of a trial's
+ * hash (the data fingerprint already names the prepared arrays).
+ */
+export const NORMALISATION = 'pixel/255; train mean, population std (0 → 1)';
+
 export async function prepareDataset(opts: PrepareOptions): Promise<PreparedDataset> {
   if (!DATASET_NAMES.includes(opts.dataset)) {
     throw new BnlabError(`unknown dataset '${opts.dataset}' (known: ${DATASET_NAMES.join(', ')})`);
@@ -40,7 +47,8 @@ export async function prepareDataset(opts: PrepareOptions): Promise<PreparedData
   const cacheDir = opts.cacheDir === undefined ? path.join(opts.workspaceRoot, '.bnlab', 'data') : opts.cacheDir;
   const { dir, files, read } = await locate(opts, log);
 
-  const settings = { validation, scale: 'pixel/255', standardise: 'train mean, population std (0 → 1)' };
+  const [scale, standardise] = NORMALISATION.split('; ');
+  const settings = { validation, scale, standardise };
   let key: string | null = null;
   let sources: SourceFile[] = [];
   if (cacheDir) {
@@ -75,7 +83,13 @@ async function locate(opts: PrepareOptions, log: (line: string) => void): Promis
     const dir = resolveFashionMnistDir(opts.dir, opts.workspaceRoot, opts.fashionMnistSystemDir ?? FASHION_MNIST_SYSTEM_DIR);
     return { dir, files: fashionMnistFiles(dir), read: () => readFashionMnist(dir) };
   }
-  const { dir } = resolveCifar10Dir(opts.dir, opts.env, opts.workspaceRoot);
+  const { dir, from } = resolveCifar10Dir(opts.dir, opts.env, opts.workspaceRoot);
+  // A directory named on purpose (--dir, data.dir, BNLAB_CIFAR10_DIR) that is not there is most likely
+  // a typo: say so instead of downloading 170 MB into it. Only the default location is downloaded to.
+  if (from !== 'default' && !existsSync(dir)) {
+    const setting = from === 'env' ? 'BNLAB_CIFAR10_DIR' : '--dir / data.dir';
+    throw new BnlabError(`CIFAR-10: the directory ${dir} (${setting}) does not exist; correct the path, create it to download CIFAR-10 into it, or leave ${setting} out to use data/cifar-10-batches-bin`);
+  }
   if (!existsSync(dir) || readdirSync(dir).length === 0) {
     const src = cifar10Source(opts.env);
     log(`bnlab: CIFAR-10 is not in ${dir}; downloading ${src.url}`);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { resolveAllProfiles } from '../config/load.js';
 import { stageDependencies, stageDigest, stageNames } from '../config/stages.js';
-import { BNLAB, DATA_STAMP, TRIAL_RECORDS, pipelineProject, pipelineTargets, resolveAutoKernel, type PipelineTarget } from './targets.js';
+import { BNLAB, DATA_STAMP, STORE_CHECK, TRIAL_RECORDS, pipelineProject, pipelineTargets, resolveAutoKernel, type PipelineTarget } from './targets.js';
 
 // A study with the user's own stage names, declared out of graph order (tune reads hunt).
 const text = `version: 1
@@ -25,8 +25,9 @@ describe('pipelineTargets', () => {
   it('has compile, one target per stage and all, in graph order', () => {
     expect(Object.keys(targets)).toEqual(['compile', ...stages, 'all']);
     expect(targets.compile.options).toEqual({ command: 'node scripts/build.mjs' });
-    expect(targets.compile.cache).toBe(true);
-    expect(targets.compile.outputs).toContain('{workspaceRoot}/packages/pipeline/dist');
+    // Issue 17: a cached compile restored dist/ under another run's running stages.
+    expect(targets.compile.cache).toBe(false);
+    expect(targets.compile.outputs).toBeUndefined();
     expect(targets.all.executor).toBe('nx:noop');
     expect(targets.all.dependsOn).toEqual(stages);
   });
@@ -88,7 +89,9 @@ describe('pipelineTargets', () => {
     for (const s of stages) expect(targets[s].inputs!.includes(TRIAL_RECORDS), s).toBe(s === 'sheet');
     for (const s of stages.filter((x) => x !== 'data')) {
       expect(targets[s].inputs).toContainEqual({ dependentTasksOutputFiles: '**/result.json', transitive: true });
-      expect(runtime(targets[s])).toHaveLength(1);
+      // the digest echo, and for the stages that read trial records, the store's integrity
+      expect(runtime(targets[s])).toHaveLength(s === 'gradcheck' ? 1 : 2);
+      expect(runtime(targets[s]).includes(STORE_CHECK), s).toBe(s !== 'gradcheck');
     }
   });
 

@@ -9,7 +9,11 @@
 //     hook rejects it from Nx's argv. Every target has defaultConfiguration 'default'.
 //   - outputs can't depend on the configuration except through options: results/{options.profile}/<stage>.
 // Stages hash the packages' sources but run their built dist/: every stage depends on `compile`
-// (scripts/build.mjs, cached), so a result is never computed by stale code under a new source hash.
+// (scripts/build.mjs), so a result is never computed by stale code under a new source hash.
+// `compile` is not cached: a cache hit restores its outputs, and Nx restores by rewriting them, so a
+// second `nx run` would replace packages/*/dist under a first one's running stages (issue 17: "Cannot
+// find module …/dist/cli/main.js"). The build itself writes nothing when nothing changed (tsc -b
+// and the WebAssembly step check their inputs; about 2 s), so two runs at once leave dist/ alone.
 import type { ResolvedStudy } from '../config/types.js';
 import { DEFAULT_PROFILE } from '../config/load.js';
 import { DATA_STAGE, findStage, stageDependencies, stageDigest, stageKind, stageNames } from '../config/stages.js';
@@ -47,17 +51,14 @@ export const SOURCE_INPUTS: readonly string[] = [
   '{workspaceRoot}/package-lock.json',
 ];
 
+/** Prints the corrupt trial records of every profile (none: one `sound` line each); see store-check.ts. */
+export const STORE_CHECK = 'node packages/pipeline/dist/nx/store-check-main.js';
+
 /** Every profile's trial records (the report's provenance reads their meta). */
 export const TRIAL_RECORDS = '{workspaceRoot}/results/trials/**/*.json';
 
 /** Builds what the stages run (WebAssembly kernels, then TypeScript): the root build script. */
 export const COMPILE_TARGET = 'compile';
-export const COMPILE_OUTPUTS: readonly string[] = [
-  '{workspaceRoot}/packages/engine/dist',
-  '{workspaceRoot}/packages/engine/src/kernels/generated',
-  '{workspaceRoot}/packages/report/dist',
-  '{workspaceRoot}/packages/pipeline/dist',
-];
 
 /** A stage's target description: its kind's, with the stage's name. */
 function description(study: ResolvedStudy, stage: string): string {
@@ -104,6 +105,8 @@ export function stageTarget(studies: Record<string, ResolvedStudy>, stage: strin
   // Upstream results, transitively (a change two stages up reaches this one even if the middle
   // stage's result were unchanged, which it cannot be, but it keeps the rule obviously safe).
   else inputs.push({ dependentTasksOutputFiles: '**/result.json', transitive: true });
+  // A corrupt trial record must be repaired, not served around from the cache.
+  if (stage !== 'data' && stage !== 'gradcheck') inputs.push({ runtime: STORE_CHECK });
   // The report also sums compute time from the trial records' meta, which retraining identical
   // trials changes without changing any result.json.
   if (isReport) inputs.push(TRIAL_RECORDS);
@@ -127,9 +130,8 @@ export function pipelineTargets(studies: Record<string, ResolvedStudy>): Record<
     [COMPILE_TARGET]: {
       executor: 'nx:run-commands',
       options: { command: 'node scripts/build.mjs' },
-      cache: true,
-      inputs: [...SOURCE_INPUTS, '{workspaceRoot}/scripts/build.mjs', '{workspaceRoot}/tsconfig*.json'],
-      outputs: [...COMPILE_OUTPUTS],
+      // Never restored from a cache (see the top of this file): the build is incremental instead.
+      cache: false,
       metadata: { description: 'build the packages the stages run (WebAssembly kernels, TypeScript)' },
     },
   };

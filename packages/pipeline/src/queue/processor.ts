@@ -4,13 +4,18 @@
 // stalled). Threads, unlike child-process sandboxes, die with their process when it is SIGKILLed.
 // Runs as the built dist/queue/processor.js; BullMQ imports it and calls the default export per job.
 //
-// Before training it checks that this worker computes what the submitter asked for: the same data
-// (the preparation's fingerprint) and the same engine (numerics version + kernel id). A mismatch
-// fails the trial with both values named, never a silently different result.
+// A trial carries its data preparation (TrialData: data set, validation size, normalisation): when it
+// is not one the worker prepared at start, this thread prepares it (from the workspace's binary cache
+// after the first time) and keeps the last such data set, so one fleet of workers serves every
+// profile and study. Before training it checks that this worker computes what the submitter asked
+// for: the same data (the preparation's fingerprint) and the same engine (numerics version + kernel
+// id). A mismatch fails the trial with both values named, never a silently different result.
 import { workerData } from 'node:worker_threads';
 import type { SandboxedJob } from 'bullmq';
 import { createKernel, engineIdentity, kernelCanThread, type Kernel } from '@bnlab/engine';
 import { fromTransferable, type PreparedDataset } from '../data/index.js';
+import { dataKey, prepareData } from '../stages/data.js';
+import type { TrialSpec } from '../trials/executor.js';
 import { runTrial } from '../trials/run-trial.js';
 import { decodeSpec, encodeRecord, type JobProgress } from './protocol.js';
 import type { ProcessorSetup } from './worker.js';
@@ -23,14 +28,35 @@ const datasets = new Map<string, PreparedDataset>(
 /** Progress goes to Redis (and every submitter's event stream): at most twice a second. */
 const PROGRESS_MS = 500;
 
+/** The one data set this thread prepared for a trial beyond the worker's own (the last one asked for). */
+let extra: { key: string; dataset: PreparedDataset; describe: string } | undefined;
+
+async function dataFor(spec: TrialSpec): Promise<{ dataset: PreparedDataset; describe: string }> {
+  if (!spec.data) {
+    // From a submitter that does not send TrialData: only the worker's own preparations will do.
+    const dataset = datasets.get(spec.preparation);
+    if (!dataset) {
+      throw new Error(`trial ${spec.label} trains on preparation '${spec.preparation}', which worker ${setup.worker} does not have (it has ${[...datasets.keys()].join(', ')})`);
+    }
+    return { dataset, describe: setup.describe[spec.preparation] ?? spec.preparation };
+  }
+  const key = dataKey(spec.data);
+  const own = Object.entries(setup.keys).find(([, k]) => k === key)?.[0];
+  if (own !== undefined) return { dataset: datasets.get(own)!, describe: setup.describe[own] };
+  if (extra?.key !== key) {
+    extra = undefined; // at most one extra data set per thread in memory
+    const d = spec.data;
+    const dataset = await prepareData(d, setup.workspace, () => undefined);
+    extra = { key, dataset, describe: `${d.dataset}, ${dataset.splits.train} training / ${dataset.splits.validation} validation images, prepared for this trial` };
+  }
+  return extra;
+}
+
 export default async function processTrial(job: SandboxedJob): Promise<string> {
   const spec = decodeSpec(job.data);
-  const dataset = datasets.get(spec.preparation);
-  if (!dataset) {
-    throw new Error(`trial ${spec.label} trains on preparation '${spec.preparation}', which worker ${setup.worker} does not have (it has ${[...datasets.keys()].join(', ')})`);
-  }
+  const { dataset, describe } = await dataFor(spec);
   if (dataset.fingerprint !== spec.dataFingerprint) {
-    throw new Error(`data mismatch: trial ${spec.label} needs preparation '${spec.preparation}' with fingerprint ${spec.dataFingerprint}, worker ${setup.worker} has ${dataset.fingerprint} (${setup.describe[spec.preparation] ?? spec.preparation}); start the worker with the submitter's data and profile (-c)`);
+    throw new Error(`data mismatch: trial ${spec.label} needs preparation '${spec.preparation}' with fingerprint ${spec.dataFingerprint}, worker ${setup.worker} has ${dataset.fingerprint} (${describe}); give the worker the submitter's data files`);
   }
   const kernel = kernelFor(spec.engine, spec.label);
   try {

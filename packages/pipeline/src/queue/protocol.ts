@@ -33,8 +33,10 @@ export function decodeSpec(data: unknown): TrialSpec {
   const s = data as Partial<TrialSpec> | null;
   if (!s || typeof s !== 'object' || typeof s.hash !== 'string' || typeof s.label !== 'string'
     || typeof s.config !== 'object' || s.config === null || typeof s.preparation !== 'string'
-    || typeof s.dataFingerprint !== 'string' || typeof s.engine !== 'string') {
-    throw new Error('job data is not a trial spec (hash, label, config, preparation, dataFingerprint, engine)');
+    || typeof s.dataFingerprint !== 'string' || typeof s.engine !== 'string'
+    || (s.data !== undefined && (typeof s.data !== 'object' || s.data === null || typeof s.data.dataset !== 'string'
+      || typeof s.data.validation !== 'number' || typeof s.data.normalisation !== 'string'))) {
+    throw new Error('job data is not a trial spec (hash, label, config, preparation, dataFingerprint, engine, data?)');
   }
   const spec = s as TrialSpec;
   const actual = trialHash(spec);

@@ -22,7 +22,18 @@ export interface QueueExecutorOptions {
   pollMs?: number;
   /** Fail the run when Redis has not answered for this long (ms). */
   lostAfterMs?: number;
+  /**
+   * Status lines while waiting (how many workers serve the queue, how many trials run and wait): the
+   * first a few seconds after the jobs are queued, then every statusMs. Without it the run is silent.
+   */
+  onStatus?: (line: string) => void;
+  statusMs?: number;
+  /** Give up after this long with trials still not done (ms; undefined: wait for ever), exit code 4. */
+  timeoutMs?: number;
 }
+
+/** `bnlab run`'s exit code when --queue-timeout ran out. */
+export const QUEUE_TIMEOUT_EXIT = 4;
 
 /** Finished and failed jobs are kept this long, so a record can be read back by a later run. */
 const KEEP_SECONDS = 14 * 24 * 3600;
@@ -52,7 +63,7 @@ export function createQueueExecutor(url: string, opts: QueueExecutorOptions = {}
       if (trials.length === 0) return;
       opening ??= open(target);
       const o = await opening;
-      await runTrials(o, target, trials, events, signal, pollMs, lostAfterMs);
+      await runTrials(o, target, trials, events, signal, pollMs, lostAfterMs, opts);
     },
     async close() {
       if (!opening) return;
@@ -89,6 +100,7 @@ async function open(target: QueueTarget): Promise<Open> {
 
 function runTrials(
   o: Open, target: QueueTarget, trials: TrialSpec[], events: TrialEvents, signal: AbortSignal, pollMs: number, lostAfterMs: number,
+  opts: QueueExecutorOptions,
 ): Promise<void> {
   const { queue } = o;
   const pending = new Map<string, TrialSpec>(); // job id → trial, until its record is in or it failed
@@ -101,12 +113,17 @@ function runTrials(
   let poller: NodeJS.Timeout | undefined;
   let polling = false;
   let submitted = false;
+  let statusTimer: NodeJS.Timeout | undefined;
+  let deadline: NodeJS.Timeout | undefined;
+  const t0 = Date.now();
 
   return new Promise<void>((resolve, reject) => {
     const finish = (err?: Error): void => {
       if (settled) return;
       settled = true;
       clearInterval(poller);
+      clearTimeout(statusTimer);
+      clearTimeout(deadline);
       o.events.off('active', onActive);
       o.events.off('progress', onProgress);
       o.events.off('completed', onCompleted);
@@ -251,6 +268,36 @@ function runTrials(
       }
     }
 
+    /** What is left: pending trials by state, and the workers connected to the queue. */
+    async function census(): Promise<{ workers: number; running: number; waiting: number }> {
+      const [workers, states] = await Promise.all([queue.getWorkers(), Promise.all([...pending.keys()].map((id) => queue.getJobState(id)))]);
+      const running = states.filter((s) => s === 'active').length;
+      return { workers: workers.length, running, waiting: states.length - running };
+    }
+
+    async function status(): Promise<void> {
+      if (settled || !opts.onStatus) return;
+      const c = await census().catch(() => undefined);
+      if (settled || !c) return;
+      const waited = Math.round((Date.now() - t0) / 1000);
+      opts.onStatus(c.workers === 0
+        ? `queue ${target.display}: no worker is serving the queue; ${c.waiting + c.running} trial${c.waiting + c.running === 1 ? '' : 's'} waiting (${waited} s). Start one: bnlab worker --queue ${target.display}`
+        : `queue ${target.display}: ${c.workers} worker${c.workers === 1 ? '' : 's'}, ${c.running} running, ${c.waiting} waiting (${waited} s)`);
+      statusTimer = setTimeout(() => void status(), opts.statusMs ?? 15_000);
+    }
+
+    async function timedOut(): Promise<void> {
+      if (settled) return;
+      const c = await census().catch(() => undefined);
+      const left = c ? `${c.running} running, ${c.waiting} waiting, ${c.workers} worker${c.workers === 1 ? '' : 's'} serving the queue` : `${pending.size} not done`;
+      firstError ??= new BnlabError(
+        `--queue-timeout: ${pending.size} of ${trials.length} trials not done after ${Math.round(opts.timeoutMs! / 1000)} s (${left}); finished trials are stored, unstarted jobs withdrawn`,
+        QUEUE_TIMEOUT_EXIT,
+      );
+      await withdraw();
+      finish(firstError);
+    }
+
     function add(t: TrialSpec): Promise<unknown> {
       return queue.add('trial', encodeSpec(t), {
         jobId: jobIdOf(t.hash),
@@ -268,9 +315,11 @@ function runTrials(
 
     void (async () => {
       poller = setInterval(tick, pollMs);
+      if (opts.timeoutMs !== undefined) deadline = setTimeout(() => void timedOut(), opts.timeoutMs);
       await submit();
       submitted = true;
       checkDone();
+      if (!settled && opts.onStatus) statusTimer = setTimeout(() => void status(), Math.min(3000, opts.statusMs ?? 3000));
     })().catch((err: Error) => finish(new BnlabError(`queue at ${target.display}: ${err.message.split('\n')[0]}`)));
   });
 }

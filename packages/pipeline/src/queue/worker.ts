@@ -27,6 +27,10 @@ export interface ProcessorSetup {
   datasets: Record<string, TransferablePrepared>;
   /** One line per preparation for mismatch messages, e.g. "cifar10, 517 validation images, profile smoke". */
   describe: Record<string, string>;
+  /** dataKey() of each prepared data set, by preparation name: a trial carrying TrialData finds its data by this. */
+  keys: Record<string, string>;
+  /** Where the worker prepares (and caches) the data of trials its prepared sets do not cover. */
+  workspace: string;
   /** Threads of each trial's kernel where it can share its work (helpers stopped when the trial ends). */
   threads: number;
 }
@@ -38,6 +42,8 @@ export interface QueueWorkerOptions {
   threads?: number;
   datasets: Record<string, TransferablePrepared>;
   describe: Record<string, string>;
+  keys: Record<string, string>;
+  workspace: string;
   /** One line per event for the user (stderr). */
   log: (line: string) => void;
   /** The processor's built file; tests may point elsewhere. */
@@ -59,7 +65,7 @@ export async function startQueueWorker(opts: QueueWorkerOptions): Promise<QueueW
   const target = parseQueueUrl(opts.url);
   await checkRedis(target);
   const name = opts.name ?? workerName();
-  const setup: ProcessorSetup = { worker: name, datasets: opts.datasets, describe: opts.describe, threads: opts.threads ?? 1 };
+  const setup: ProcessorSetup = { worker: name, datasets: opts.datasets, describe: opts.describe, keys: opts.keys, workspace: opts.workspace, threads: opts.threads ?? 1 };
   const processor = opts.processor ?? new URL('./processor.js', import.meta.url);
   const worker = new Worker(QUEUE_NAME, processor, {
     connection: bullConnection(target),

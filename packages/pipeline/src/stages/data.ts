@@ -5,16 +5,37 @@
 // never a silently wrong trial hash.
 import type { DataStageResult, Preparation } from '@bnlab/report';
 import { BnlabError } from '../errors.js';
-import { prepareDataset, type PreparedDataset } from '../data/index.js';
+import { NORMALISATION, prepareDataset, type PreparedDataset } from '../data/index.js';
+import type { ResolvedStudy } from '../config/types.js';
+import type { TrialData } from '../trials/executor.js';
 import { resultFile, shown, stageHeader, type StageEnv } from './context.js';
+import { canonicalJson } from '../util/canonical-json.js';
 
 export const PREPARATIONS = ['main', 'final'] as const;
 
-export async function prepare(env: StageEnv, name: string, log: (line: string) => void): Promise<PreparedDataset> {
-  const d = env.study.data;
+/** How preparation `name` of the study is made: what its trials carry to any worker. */
+export function preparationData(study: ResolvedStudy, name: string): TrialData {
+  const d = study.data;
   const validation = name === 'final' ? d.finalValidation : name === 'main' ? d.validation : NaN;
   if (Number.isNaN(validation)) throw new Error(`unknown preparation '${name}'`);
-  return prepareDataset({ dataset: d.dataset, dir: d.dir, validation, workspaceRoot: env.workspace, env: process.env, log });
+  return { dataset: d.dataset, ...(d.dir === undefined ? {} : { dir: d.dir }), validation, normalisation: NORMALISATION };
+}
+
+/** A preparation's identity among a worker's prepared data sets (its canonical JSON). */
+export function dataKey(t: TrialData): string {
+  return canonicalJson(t);
+}
+
+/** Prepares (or reads from the cache under workspaceRoot/.bnlab/data) the data `t` describes. */
+export function prepareData(t: TrialData, workspaceRoot: string, log: (line: string) => void): Promise<PreparedDataset> {
+  if (t.normalisation !== NORMALISATION) {
+    throw new Error(`data normalised as '${t.normalisation}' is asked for; this bnlab prepares '${NORMALISATION}' (install the submitter's bnlab version)`);
+  }
+  return prepareDataset({ dataset: t.dataset, dir: t.dir, validation: t.validation, workspaceRoot, env: process.env, log });
+}
+
+export async function prepare(env: StageEnv, name: string, log: (line: string) => void): Promise<PreparedDataset> {
+  return prepareData(preparationData(env.study, name), env.workspace, log);
 }
 
 export function describePreparation(name: string, p: PreparedDataset): Preparation {

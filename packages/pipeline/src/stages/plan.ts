@@ -79,8 +79,8 @@ export function planStudy(env: StageEnv, warn: (line: string) => void = () => {}
       continue;
     }
     const own = resultState(env, stage);
-    p.result = own.state === 'current' ? 'current' : own.state;
-    if (own.state === 'stale' || own.state === 'invalid') p.reason = own.why;
+    p.result = own.state === 'current' ? 'current' : own.state === 'corrupt' ? 'invalid' : own.state;
+    if (own.state === 'stale' || own.state === 'invalid' || own.state === 'corrupt') p.reason = own.why;
     if (stage === 'data' && own.state === 'current' && fingerprints) {
       const changed = (own.value as DataStageResult).preparations.find((x) => fingerprints[x.name] !== x.fingerprint);
       if (changed) {
@@ -100,7 +100,7 @@ export function planStudy(env: StageEnv, warn: (line: string) => void = () => {}
         if (p.result === 'current' && e.trials.missing > 0) {
           p.result = 'stale';
           p.reason = `${e.trials.missing} of its trials are not in the trial store`;
-        } else if (p.result === 'current' && e.aggregated !== readFileSync(resultFile(env.workspace, env.study.profile, stage), 'utf8')) {
+        } else if (p.result === 'current' && e.aggregated !== storedContent(resultFile(env.workspace, env.study.profile, stage))) {
           p.result = 'stale';
           p.reason = 'its trials aggregate to a different result (an upstream result changed)';
         }
@@ -129,6 +129,12 @@ export function planStudy(env: StageEnv, warn: (line: string) => void = () => {}
     trialsUnknown: stages.some((p) => p.trials !== null && !p.trials.known),
     stagesToRun: names.filter((s) => toRun.has(s)),
   };
+}
+
+/** A result.json's text as written, without its checksum (which the aggregate has not got). */
+function storedContent(file: string): string {
+  const { checksum: _, ...content } = JSON.parse(readFileSync(file, 'utf8')) as { checksum?: string };
+  return resultText(content);
 }
 
 function expand(env: StageEnv, stage: string, dir: string, warn: (line: string) => void) {

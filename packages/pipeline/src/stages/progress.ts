@@ -4,6 +4,7 @@
 import { Listr, type ListrTaskWrapper } from 'listr2';
 import type { TrialProgress, TrialRecord, TrialSpec } from '../trials/executor.js';
 import type { ObtainView } from '../trials/obtain.js';
+import { STALE_MS } from '../trials/lock.js';
 
 export interface StageView extends ObtainView {
   /** Runs `work` as stage `name` on the view; its result or error passes through. */
@@ -116,7 +117,7 @@ export function plainView(write: (line: string) => void): StageView {
       );
     },
     waiting(specs, holder) {
-      if (t.waitingFor !== specs.length) write(`${name}: waiting for ${specs.length} trials locked by ${holder}`);
+      if (t.waitingFor !== specs.length) write(`${name}: waiting for ${specs.length} trials locked by ${holder} (taken over if its lock is not refreshed for ${STALE_MS / 1000} s)`);
       t.waitingFor = specs.length;
     },
   };

@@ -13,7 +13,7 @@ import { settingsColumns } from '../kinds/common.js';
 import type { KindRunOptions } from '../kinds/kind.js';
 import type { ReportSettings } from '../kinds/report.js';
 import { readRecord, trialStoreDir } from '../trials/store.js';
-import { writeFileAtomic } from '../util/atomic-write.js';
+import { sweepTempFiles, writeFileAtomic } from '../util/atomic-write.js';
 import { sha256 } from '../util/canonical-json.js';
 import { shown, upstreamResult, type StageEnv } from './context.js';
 import { formatSeconds } from './progress.js';
@@ -103,6 +103,7 @@ const REPORT_FILE = /\.(md|svg|csv|html)$/;
  * longer produces (a group dropped from the study), so the directory holds exactly this report.
  */
 export function writeReportFiles(dir: string, files: Record<string, string>): void {
+  sweepTempFiles(dir);
   for (const [name, text] of Object.entries(files)) writeFileAtomic(path.join(dir, name), text);
   for (const name of readdirSync(dir)) {
     if (REPORT_FILE.test(name) && !(name in files)) rmSync(path.join(dir, name), { force: true });

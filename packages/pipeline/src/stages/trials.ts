@@ -9,6 +9,7 @@ import type { Net, Training } from '../config/types.js';
 import type { TrialSpec } from '../trials/executor.js';
 import { trialSpec } from '../trials/identity.js';
 import type { StageEnv } from './context.js';
+import { preparationData } from './data.js';
 
 /** What one trial trains: a net and its training settings (seed aside). */
 export interface Setup {
@@ -72,6 +73,7 @@ export function makeTrial(env: StageEnv, prep: Preparation, setup: Setup, seed: 
   return trialSpec(
     { config: trainConfig(setup, seed, prep.splits.train), preparation: prep.name, dataFingerprint: prep.fingerprint, engine: env.engine },
     label,
+    preparationData(env.study, prep.name),
   );
 }
 

@@ -18,6 +18,19 @@ export interface TrialSpec extends TrialIdentity {
   hash: string;
   /** For progress lines only, e.g. "coarse λ=3.1e-3 seed 7". Not hashed. */
   label: string;
+  /** How to prepare its data, so any worker can (not hashed: dataFingerprint names the result). */
+  data?: TrialData;
+}
+
+/** A data preparation: what a worker needs to prepare (or find in its cache) the data a trial trains on. */
+export interface TrialData {
+  dataset: 'cifar10' | 'fashion-mnist';
+  /** The study's data.dir, relative to the workspace (absent: the usual lookup). */
+  dir?: string;
+  /** Validation images: a count, or a fraction of the training records. */
+  validation: number;
+  /** NORMALISATION of the bnlab that planned it. */
+  normalisation: string;
 }
 
 export interface TrialMeta {
@@ -35,6 +48,8 @@ export interface TrialRecord {
   identity: TrialIdentity;
   result: TrainResult;
   meta: TrialMeta;
+  /** sha256 of the record's canonical JSON without this field (absent only in legacy records). */
+  checksum?: string;
 }
 
 export interface TrialProgress {

@@ -1,6 +1,6 @@
 // A trial's identity and hash: everything that determines its numbers, nothing about where it ran.
 import { hashOf } from '../util/canonical-json.js';
-import type { TrialIdentity, TrialSpec } from './executor.js';
+import type { TrialData, TrialIdentity, TrialSpec } from './executor.js';
 
 /** Exactly the four identity fields (a spec's hash and label are not part of it). */
 export function identityOf(t: TrialIdentity): TrialIdentity {
@@ -12,6 +12,6 @@ export function trialHash(t: TrialIdentity): string {
   return hashOf(identityOf(t));
 }
 
-export function trialSpec(identity: TrialIdentity, label: string): TrialSpec {
-  return { ...identityOf(identity), hash: trialHash(identity), label };
+export function trialSpec(identity: TrialIdentity, label: string, data?: TrialData): TrialSpec {
+  return { ...identityOf(identity), hash: trialHash(identity), label, ...(data ? { data } : {}) };
 }

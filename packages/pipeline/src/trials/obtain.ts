@@ -4,7 +4,7 @@
 // trial locked by another live process is waited for and then read from the store.
 import type { TrialEvents, TrialExecutor, TrialProgress, TrialRecord, TrialSpec } from './executor.js';
 import { lockHolder, lockPath, tryLock, unlock } from './lock.js';
-import { readRecord, writeRecord } from './store.js';
+import { readRecord, sweepStore, writeRecord } from './store.js';
 
 /** What a progress view is told, beyond the executor's own events. */
 export interface ObtainView {
@@ -40,6 +40,8 @@ export interface Obtained {
 
 export async function obtainTrials(requested: readonly TrialSpec[], opts: ObtainOptions): Promise<Obtained> {
   const specs = uniqueByHash(requested);
+  const swept = sweepStore(opts.dir);
+  if (swept > 0) opts.warn(`trial store: removed ${swept} temp file${swept === 1 ? '' : 's'} of killed writes from ${opts.dir}`);
   const records = new Map<string, TrialRecord>();
   for (const s of specs) {
     const r = readRecord(opts.dir, s.hash, opts.warn);

@@ -1,14 +1,15 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, readlinkSync, rmSync, statSync, utimesSync, writeFileSync, existsSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { TrainResult } from '@bnlab/report';
 import { canonicalJson } from '../util/canonical-json.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import type { TrialIdentity, TrialRecord } from './executor.js';
 import { trialHash } from './identity.js';
-import { listRecords, readRecord, recordPath, writeRecord } from './store.js';
-import { lockHolder, lockPath, tryLock, unlock } from './lock.js';
+import { listRecords, readRecord, recordPath, sealRecord, writeRecord } from './store.js';
+import { HEARTBEAT_MS, lockHolder, lockPath, STALE_MS, tryLock, unlock } from './lock.js';
 
 const fp = 'a'.repeat(64);
 const identity = (lambda: number): TrialIdentity => ({
@@ -44,8 +45,8 @@ describe('trial store', () => {
     writeRecord(dir, r);
     const file = recordPath(dir, r.hash);
     expect(path.relative(dir, file)).toBe(path.join(r.hash.slice(0, 2), `${r.hash}.json`));
-    expect(readFileSync(file, 'utf8')).toBe(`${canonicalJson(r)}\n`);
-    expect(readRecord(dir, r.hash, warn)).toEqual(r);
+    expect(readFileSync(file, 'utf8')).toBe(`${canonicalJson(sealRecord(r))}\n`);
+    expect(readRecord(dir, r.hash, warn)).toEqual(sealRecord(r));
     expect(listRecords(dir)).toEqual([r.hash]);
     expect(warnings).toEqual([]);
   });
@@ -60,6 +61,9 @@ describe('trial store', () => {
     ['edited identity', (t: string) => t.replace('"lambda":0.001', '"lambda":0.002'), 'identity hashes to'],
     ['wrong shape', (t: string) => t.replace('"diverged":false', '"diverged":"no"'), '/result/diverged'],
     ['accuracy out of range', (t: string) => t.replace('"validation":0.25}', '"validation":7}'), 'must be <= 1'],
+    // Issue 17: one digit of the validation accuracy changed still passes schema, hash and identity.
+    ['flipped digit', (t: string) => t.replace('"validation":0.25}', '"validation":0.35}'), 'not its checksum'],
+    ['flipped digit in meta', (t: string) => t.replace('"computeSeconds":1.5', '"computeSeconds":2.5'), 'not its checksum'],
   ])('reports, deletes and forgets a %s record', (_name, corrupt, reason) => {
     const r = record(1e-3);
     writeRecord(dir, r);
@@ -82,7 +86,36 @@ describe('trial store', () => {
     writeFileAtomic(recordPath(dir, b.hash), readFileSync(recordPath(dir, a.hash)));
     expect(readRecord(dir, b.hash, warn)).toBeUndefined();
     expect(warnings[0]).toContain('is not its file name');
-    expect(readRecord(dir, a.hash, warn)).toEqual(a);
+    expect(readRecord(dir, a.hash, warn)).toEqual(sealRecord(a));
+  });
+
+  it('checksums the canonical content independently of the store', () => {
+    const r = record(1e-3);
+    const { checksum, ...rest } = sealRecord(r);
+    expect(checksum).toBe(createHash('sha256').update(canonicalJson(rest)).digest('hex'));
+    expect(sealRecord({ ...r, result: { ...r.result, diverged: true } }).checksum).not.toBe(checksum);
+  });
+
+  it('accepts a legacy record without a checksum when every other check passes, and a run seals it', () => {
+    const r = record(1e-3);
+    const file = recordPath(dir, r.hash);
+    writeFileAtomic(file, `${canonicalJson(r)}\n`); // as written before checksums
+    expect(readRecord(dir, r.hash, warn, false)).toEqual(sealRecord(r));
+    expect(readFileSync(file, 'utf8')).toBe(`${canonicalJson(r)}\n`); // plan only looks
+    expect(readRecord(dir, r.hash, warn)).toEqual(sealRecord(r));
+    expect(readFileSync(file, 'utf8')).toBe(`${canonicalJson(sealRecord(r))}\n`);
+    expect(warnings).toEqual([]);
+    // The identity hashing is untouched: the sealed record keeps its hash.
+    expect(trialHash(sealRecord(r).identity)).toBe(r.hash);
+  });
+
+  it('rejects a legacy record that fails another check', () => {
+    const r = record(1e-3);
+    const file = recordPath(dir, r.hash);
+    writeFileAtomic(file, `${canonicalJson(r).replace('"lambda":0.001', '"lambda":0.002')}\n`);
+    expect(readRecord(dir, r.hash, warn)).toBeUndefined();
+    expect(existsSync(file)).toBe(false);
+    expect(warnings[0]).toContain('identity hashes to');
   });
 
   it('refuses to write an invalid record', () => {
@@ -94,29 +127,71 @@ describe('trial store', () => {
 
 describe('trial locks', () => {
   const h = record(1).hash;
+  const ns = readlinkSync('/proc/self/ns/pid');
+  afterEach(() => {
+    unlock(dir, h);
+    vi.useRealTimers();
+  });
+  const age = (file: string, ms: number) => {
+    const t = new Date(Date.now() - ms);
+    utimesSync(file, t, t);
+  };
+
   it('lets one holder in at a time', () => {
     expect(tryLock(dir, h)).toBe(true);
-    expect(readFileSync(lockPath(dir, h), 'utf8')).toBe(`${process.pid} ${hostname()}\n`);
+    expect(readFileSync(lockPath(dir, h), 'utf8')).toMatch(new RegExp(`^${process.pid} ${hostname()} ${ns.replace(/[[\]]/g, '\\$&')} [0-9a-f]{16}\n$`));
     expect(tryLock(dir, h)).toBe(false);
     expect(lockHolder(lockPath(dir, h))).toBe(`pid ${process.pid} on ${hostname()}`);
     unlock(dir, h);
     expect(tryLock(dir, h)).toBe(true);
   });
 
-  it("breaks a dead process's lock", () => {
+  it("breaks a dead process's lock at once", () => {
     // pid 2^22 + 1 is above Linux's pid_max default range for live processes here.
     const dead = 4_194_305;
     expect(() => process.kill(dead, 0)).toThrow();
-    tryLock(dir, h);
-    writeFileSync(lockPath(dir, h), `${dead} ${hostname()}\n`);
+    writeFileAtomic(lockPath(dir, h), `${dead} ${hostname()} ${ns} t\n`);
     expect(lockHolder(lockPath(dir, h))).toBeUndefined();
     expect(tryLock(dir, h)).toBe(true);
-    expect(readFileSync(lockPath(dir, h), 'utf8')).toBe(`${process.pid} ${hostname()}\n`);
   });
 
-  it("trusts another host's lock", () => {
-    tryLock(dir, h);
-    writeFileSync(lockPath(dir, h), `1 elsewhere.example\n`);
+  // Issue 17: a run SIGKILLed as PID 1 of a container left locks naming pid 1, alive for ever.
+  it.each([
+    ['pid 1 of another PID namespace', `1 ${hostname()} pid:[4026532999] t\n`],
+    ['a live (reused) pid of this namespace', `${process.pid} ${hostname()} ${ns} another-run\n`],
+    ['a lock of the old format (no namespace)', `1 ${hostname()}\n`],
+    ['another host', '1 elsewhere.example\n'],
+  ])('holds a lock of %s while its heartbeat is fresh, breaks it once stale', (_name, text) => {
+    const file = lockPath(dir, h);
+    writeFileAtomic(file, text);
+    age(file, STALE_MS - 5_000);
+    expect(lockHolder(file)).toMatch(/^pid \d+ on /);
     expect(tryLock(dir, h)).toBe(false);
+    age(file, STALE_MS + 1_000);
+    expect(lockHolder(file)).toBeUndefined();
+    expect(tryLock(dir, h)).toBe(true);
+  });
+
+  it('refreshes the mtime of the locks it holds every heartbeat', () => {
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+    expect(tryLock(dir, h)).toBe(true);
+    const file = lockPath(dir, h);
+    age(file, STALE_MS + 1_000);
+    expect(lockHolder(file)).toBeUndefined(); // what a stopped holder would look like
+    vi.advanceTimersByTime(HEARTBEAT_MS);
+    expect(Date.now() - statSync(file).mtimeMs).toBeLessThan(2_000);
+    expect(lockHolder(file)).toBe(`pid ${process.pid} on ${hostname()}`);
+  });
+
+  it("never removes or refreshes a lock another run took over", () => {
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+    expect(tryLock(dir, h)).toBe(true);
+    const file = lockPath(dir, h);
+    writeFileAtomic(file, `1 ${hostname()} pid:[4026532999] theirs\n`);
+    age(file, 10_000);
+    vi.advanceTimersByTime(HEARTBEAT_MS);
+    expect(Date.now() - statSync(file).mtimeMs).toBeGreaterThan(9_000);
+    unlock(dir, h);
+    expect(readFileSync(file, 'utf8')).toBe(`1 ${hostname()} pid:[4026532999] theirs\n`);
   });
 });

@@ -9,8 +9,8 @@
 // committed so a fresh clone re-aggregates without training (the lock files are gitignored).
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { writeFileAtomic } from '../util/atomic-write.js';
-import { canonicalJson } from '../util/canonical-json.js';
+import { sweepTempFiles, writeFileAtomic } from '../util/atomic-write.js';
+import { canonicalJson, hashOf } from '../util/canonical-json.js';
 import { schemaErrors } from '../stages/schemas.js';
 import { trialHash } from './identity.js';
 import type { TrialRecord } from './executor.js';
@@ -26,7 +26,18 @@ export function recordPath(dir: string, hash: string): string {
   return path.join(dir, hash.slice(0, 2), `${hash}.json`);
 }
 
-/** Why `value` is not a valid record for `hash`, or undefined when it is. */
+/** sha256 of the record's canonical JSON without its checksum field. */
+export function recordChecksum(record: TrialRecord): string {
+  const { checksum: _, ...content } = record;
+  return hashOf(content);
+}
+
+/** The record with its checksum (what every executor returns and the store writes). */
+export function sealRecord(record: TrialRecord): TrialRecord {
+  return { ...record, checksum: recordChecksum(record) };
+}
+
+/** Why `value` is not a valid record for `hash`, or undefined when it is (a record without a checksum is legacy-valid). */
 export function recordProblem(value: unknown, hash: string): string | undefined {
   const errors = schemaErrors('result-trial', value);
   if (errors.length > 0) return errors.slice(0, 3).join('; ');
@@ -34,6 +45,10 @@ export function recordProblem(value: unknown, hash: string): string | undefined 
   if (r.hash !== hash) return `its hash ${r.hash.slice(0, 12)}… is not its file name's`;
   const actual = trialHash(r.identity);
   if (actual !== hash) return `its identity hashes to ${actual.slice(0, 12)}…, not ${hash.slice(0, 12)}…`;
+  if (r.checksum !== undefined) {
+    const sum = recordChecksum(r);
+    if (sum !== r.checksum) return `its content hashes to ${sum.slice(0, 12)}…, not its checksum ${r.checksum.slice(0, 12)}… (a value was changed)`;
+  }
   return undefined;
 }
 
@@ -59,7 +74,14 @@ export function readRecord(dir: string, hash: string, warn: (msg: string) => voi
   } catch (err) {
     problem = `not JSON (${(err as Error).message})`;
   }
-  if (problem === undefined) return value as TrialRecord;
+  if (problem === undefined) {
+    const r = value as TrialRecord;
+    if (r.checksum !== undefined) return r;
+    // Legacy: valid by every other check; a run (not `bnlab plan`, which only looks) adds the checksum.
+    const sealed = sealRecord(r);
+    if (remove) writeFileAtomic(file, `${canonicalJson(sealed)}\n`);
+    return sealed;
+  }
   if (!remove) {
     warn(`trial store: ${file} is corrupt: ${problem}; the next run deletes and recomputes it`);
     return undefined;
@@ -69,11 +91,11 @@ export function readRecord(dir: string, hash: string, warn: (msg: string) => voi
   return undefined;
 }
 
-/** Writes a record (validated first: an invalid record is a bug, never stored). */
+/** Writes a record with its checksum (validated first: an invalid record is a bug, never stored). */
 export function writeRecord(dir: string, record: TrialRecord): void {
   const problem = recordProblem(record, record.hash);
   if (problem !== undefined) throw new Error(`refusing to store trial ${record.hash}: ${problem}`);
-  writeFileAtomic(recordPath(dir, record.hash), `${canonicalJson(record)}\n`);
+  writeFileAtomic(recordPath(dir, record.hash), `${canonicalJson(sealRecord(record))}\n`);
 }
 
 /** Hashes of every record file present (not validated). */
@@ -94,4 +116,15 @@ export function listRecords(dir: string): string[] {
     }
   }
   return out;
+}
+
+/** Removes the temp files of killed writes from every folder of the store; returns how many. */
+export function sweepStore(dir: string): number {
+  let subdirs: string[];
+  try {
+    subdirs = readdirSync(dir);
+  } catch {
+    return 0;
+  }
+  return subdirs.filter((s) => /^[0-9a-f]{2}$/.test(s)).reduce((n, s) => n + sweepTempFiles(path.join(dir, s)), 0);
 }

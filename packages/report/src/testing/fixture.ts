@@ -21,7 +21,8 @@ export interface StudyResults {
   title?: string;
 }
 
-function rng(seed: number): () => number {
+/** mulberry32 (also the soak spec's kill schedule). */
+export function rng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

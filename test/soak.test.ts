@@ -1,0 +1,97 @@
+// Issue 17's random-kill soak, bounded: the smoke study is SIGKILLed at random moments, through
+// `bnlab run all`, `nx run pipeline:all` (the whole process group) and, where permitted, as PID 1 of
+// its own PID namespace (a container); then one run to the end. Every stage result must be byte-
+// identical to an uninterrupted run's, and the store must hold no corrupt record, no temp file and no
+// lock. The kill moments come from a seeded PRNG (BNLAB_SOAK_SEED, default 17); BNLAB_SOAK_KILLS
+// (default 5) makes it a longer soak: the closing note of issue 17 ran it with 24.
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { execa, execaSync } from 'execa';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { storeCheckLine } from '../packages/pipeline/src/nx/store-check.js';
+import { rng } from '../packages/report/src/testing/fixture.js';
+import { copyWorkspace, removeWorkspace, repo } from './helpers/nx-workspace.js';
+
+const bin = path.join(repo, 'packages/pipeline/bin/bnlab.js');
+const nxBin = path.join(repo, 'node_modules/nx/dist/bin/nx.js');
+const dataDir = process.env.BNLAB_CIFAR10_DIR ?? path.join(repo, 'data/cifar-10-batches-bin');
+const haveData = existsSync(path.join(dataDir, 'data_batch_1.bin'));
+const run = haveData || process.env.CI === 'true' ? describe : describe.skip;
+const KILLS = Number(process.env.BNLAB_SOAK_KILLS ?? 5);
+const SEED = Number(process.env.BNLAB_SOAK_SEED ?? 17);
+const STAGES = ['data', 'gradcheck', 'curves', 'coarse', 'fine', 'final', 'sigma', 'report'];
+const canUnshare = execaSync('unshare', ['--pid', '--fork', '--mount-proc', 'true'], { reject: false }).exitCode === 0;
+
+const env = (ws: string) => ({
+  BNLAB_WORKSPACE: ws, BNLAB_CIFAR10_DIR: dataDir, CI: 'true', NX_TASK_TARGET_CONFIGURATION: '',
+  NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false', FORCE_COLOR: '0',
+});
+const results = (ws: string) => Object.fromEntries(STAGES.map((s) => [s, readFileSync(path.join(ws, 'results/smoke', s, 'result.json'), 'utf8')]));
+function leftovers(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => f.includes('.tmp-') || f.endsWith('.lock'));
+}
+
+run(`random-kill soak: ${KILLS} SIGKILLs of the smoke study (seed ${SEED})`, () => {
+  let plain: string;
+  let ws: string;
+  beforeAll(() => {
+    plain = mkdtempSync(path.join(tmpdir(), 'bnlab-soak-ref-'));
+    copyFileSync(path.join(repo, 'experiments.yaml'), path.join(plain, 'experiments.yaml'));
+    ws = copyWorkspace('bnlab-soak-');
+  });
+  afterAll(() => {
+    rmSync(plain, { recursive: true, force: true });
+    removeWorkspace(ws);
+  });
+
+  it('leaves byte-identical results, no corrupt record, no temp file, no lock', async () => {
+    const ref = await execa(process.execPath, [bin, 'run', 'all', '-c', 'smoke'], { cwd: plain, env: env(plain), reject: false });
+    expect(ref.exitCode, ref.stderr).toBe(0);
+    const reference = results(plain);
+
+    const random = rng(SEED); // the kill schedule is reproducible from the seed
+    const log: string[] = [];
+    let corruptLines = 0;
+    for (let k = 0; k < KILLS; k++) {
+      const how = k % 4 === 3 && canUnshare ? 'pid-namespace' : k % 4 === 1 ? 'nx' : 'bnlab';
+      const after = 300 + Math.floor(random() * 6000);
+      const cmd: [string, string[]] =
+        how === 'nx' ? [process.execPath, [nxBin, 'run', 'pipeline:all', '-c', 'smoke', '--outputStyle=static']]
+          : how === 'pid-namespace' ? ['unshare', ['--pid', '--fork', '--mount-proc', process.execPath, bin, 'run', 'all', '-c', 'smoke']]
+            : [process.execPath, [bin, 'run', 'all', '-c', 'smoke']];
+      // detached: its own process group, so a kill reaches nx's children too.
+      const child = execa(cmd[0], cmd[1], { cwd: ws, env: env(ws), reject: false, detached: true, all: true });
+      const timer = setTimeout(() => {
+        try {
+          if (how === 'pid-namespace') {
+            // The namespace's PID 1 (unshare's child): its death ends the namespace, like a container's.
+            const pid1 = Number(readFileSync(`/proc/${child.pid}/task/${child.pid}/children`, 'utf8').trim().split(' ')[0]);
+            if (pid1) process.kill(pid1, 'SIGKILL');
+          } else {
+            process.kill(-child.pid!, 'SIGKILL');
+          }
+        } catch {
+          // already finished
+        }
+      }, after);
+      const r = await child;
+      clearTimeout(timer);
+      corruptLines += (r.all ?? '').split('\n').filter((l) => l.includes('is corrupt')).length;
+      log.push(`${how} killed after ${after} ms: exit ${r.exitCode ?? r.signal}`);
+    }
+    const last = await execa(process.execPath, [bin, 'run', 'all', '-c', 'smoke'], { cwd: ws, env: env(ws), reject: false, all: true });
+    expect(last.exitCode, `${log.join('\n')}\n${last.all}`).toBe(0);
+    corruptLines += (last.all ?? '').split('\n').filter((l) => l.includes('is corrupt')).length;
+
+    const got = results(ws);
+    const diffs = STAGES.filter((s) => got[s] !== reference[s] && s !== 'report');
+    console.log(`soak (seed ${SEED}): ${KILLS} kills; ${log.join('; ')}; corrupt entries reported ${corruptLines}; stage diffs ${diffs.length}`);
+    expect(diffs, log.join('\n')).toEqual([]);
+    expect(corruptLines).toBe(0);
+    expect(storeCheckLine(ws)).toBe('trials: sound');
+    expect(leftovers(path.join(ws, 'results'))).toEqual([]);
+    expect(leftovers(path.join(ws, 'report'))).toEqual([]);
+  }, 900_000);
+});
