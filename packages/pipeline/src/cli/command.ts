@@ -48,7 +48,7 @@ export function joinNegativeValues(argv: string[], options: NonNullable<ParseArg
     }
     const next = argv[i + 1];
     const name = a.startsWith('--') ? a.slice(2) : a.length === 2 && a[0] === '-' ? Object.keys(options).find((k) => options[k].short === a[1]) : undefined;
-    if (name !== undefined && !a.includes('=') && options[name]?.type === 'string' && next !== undefined && /^-(\d|\.\d)/.test(next)) {
+    if (name !== undefined && !a.includes('=') && options[name]?.type === 'string' && next !== undefined && /^-(\d|\.\d|Infinity$)/.test(next)) {
       out.push(`--${name}=${next}`);
       i++;
     } else {

@@ -1,3 +1,4 @@
+import { TRAINING_OPTIONS } from '@bnlab/engine';
 import { describe, expect, it } from 'vitest';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -56,7 +57,8 @@ describe('loadStudy errors: one located line each', () => {
     expect(errorsOf(lines('version: 1', 'stages:', '  hunt:', '    kind: serach'))).toEqual([
       "experiments.yaml:4:11 stages.hunt.kind: must be one of gradcheck, grid, search, refine, evaluate, report (did you mean 'search'?)",
     ]);
-    const options = 'lambda, etaMin, etaMax, batch, cycles, pointsPerCycle, eps, alpha, net, batchNorm, sigma, nsEpochs, nsUpdates';
+    // Every engine option, then the pipeline's own, in list order.
+    const options = [...TRAINING_OPTIONS.map((o) => o.name), 'net', 'batchNorm', 'sigma', 'nsEpochs', 'nsUpdates'].join(', ');
     expect(errorsOf(lines('version: 1', 'stages:', '  g:', '    kind: grid', '    vary: { etaMx: [0.1, 1], lambda: [0.01, -1] }'))).toEqual([
       `experiments.yaml:5:20 stages.g.vary.etaMx: unknown option 'etaMx' (did you mean 'etaMax'?); options: ${options}`,
       'experiments.yaml:5:45 stages.g.vary.lambda[1]: -1 is not a valid lambda: must be ≥ 0',

@@ -22,13 +22,23 @@ const MAX_TRAIN = { cifar10: 50_000, 'fashion-mnist': 60_000 } as const;
 const INPUT = { cifar10: 3072, 'fashion-mnist': 784 } as const;
 const CLASSES = 10;
 
-/** The nets a stage's resolved settings name: every object with hidden widths (whatever the kind). */
+/**
+ * The nets a stage's resolved settings name, whatever the kind: every object with hidden widths, and
+ * every table of net name → widths (a grid's or search's `nets`, an evaluate's `fromNets`).
+ */
 function netsIn(settings: unknown, out: { name: string; hidden: number[] }[] = []): { name: string; hidden: number[] }[] {
+  const widths = (v: unknown): v is number[] => Array.isArray(v) && v.every((w) => typeof w === 'number');
   if (Array.isArray(settings)) for (const x of settings) netsIn(x, out);
   else if (settings !== null && typeof settings === 'object') {
     const o = settings as Record<string, unknown>;
-    if (Array.isArray(o.hidden) && o.hidden.every((w) => typeof w === 'number')) out.push({ name: String(o.name ?? '?'), hidden: o.hidden as number[] });
-    else for (const v of Object.values(o)) netsIn(v, out);
+    if (widths(o.hidden)) out.push({ name: String(o.name ?? '?'), hidden: o.hidden });
+    else {
+      for (const [k, v] of Object.entries(o)) {
+        if ((k === 'nets' || k === 'fromNets') && v !== null && typeof v === 'object' && !Array.isArray(v)) {
+          for (const [name, hidden] of Object.entries(v)) if (widths(hidden)) out.push({ name, hidden });
+        } else netsIn(v, out);
+      }
+    }
   }
   return out;
 }
