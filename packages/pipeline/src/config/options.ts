@@ -115,6 +115,7 @@ export function valueSchema(o: StudyOption): Record<string, unknown> {
   }
 }
 
+/** A sentence's first letter capitalised; a symbol (ε, λ, η) stays as it is. */
 function capitalize(s: string): string {
-  return s.charAt(0).toUpperCase() + s.slice(1);
+  return /^[a-z]/.test(s) ? s.charAt(0).toUpperCase() + s.slice(1) : s;
 }

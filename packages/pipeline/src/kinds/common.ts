@@ -10,21 +10,21 @@ import { seedList, type Setup } from '../stages/trials.js';
 
 export const SEEDS_SCHEMA = {
   description: 'Seeds: a count n (seeds 1..n) or a list of seeds.',
-  errorMessage: 'must be a count ≥ 1 or a list of distinct seeds ≥ 0',
+  errorMessage: 'must be a count from 1 to 1000 or a list of at most 1000 distinct seeds from 0 to 4294967295 (the reference ran 1 seed, its final stage 20)',
   anyOf: [
-    { type: 'integer', minimum: 1 },
-    { type: 'array', items: { type: 'integer', minimum: 0 }, minItems: 1, uniqueItems: true },
+    { type: 'integer', minimum: 1, maximum: 1000 },
+    { type: 'array', items: { type: 'integer', minimum: 0, maximum: 4294967295 }, minItems: 1, maxItems: 1000, uniqueItems: true },
   ],
 };
 export const TRAINING_SCHEMA = { $ref: '#/definitions/training', description: "Overrides of defaults.training for this stage's trials." };
 export const NET_SCHEMA = { description: 'A net named in defaults.nets.', type: 'string' };
 export const BATCH_NORM_SCHEMA = { description: 'With batch norm or not.', type: 'boolean' };
-export const NET_LIST_SCHEMA = { description: 'Nets named in defaults.nets.', type: 'array', items: { type: 'string' }, minItems: 1, uniqueItems: true };
+export const NET_LIST_SCHEMA = { description: 'Nets named in defaults.nets.', type: 'array', items: { type: 'string' }, minItems: 1, maxItems: 100, uniqueItems: true, limitHint: 'each net is a trial per seed' };
 export const BATCH_NORM_LIST_SCHEMA = {
   description: 'With and/or without batch norm: every listed net is run with each value.',
   type: 'array', items: { type: 'boolean' }, minItems: 1, uniqueItems: true,
 };
-export const SEED_SCHEMA = { type: 'integer', minimum: 0 };
+export const SEED_SCHEMA = { type: 'integer', minimum: 0, maximum: 4294967295, limitHint: 'a 32-bit seed' };
 export const PREPARATION_SCHEMA = {
   description: "The data preparation the trials train on: main (validation = data.validation) or final (data.finalValidation).",
   enum: ['main', 'final'],

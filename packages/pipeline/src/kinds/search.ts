@@ -93,10 +93,10 @@ export const search: Kind<SearchSettings, SearchResult> = {
     required: ['space', 'samples'],
     properties: {
       space: { description: 'Option → its distribution.', type: 'object', minProperties: 1, additionalProperties: DISTRIBUTION_SCHEMA },
-      samples: { description: 'Number of draws.', type: 'integer', minimum: 1 },
+      samples: { description: 'Number of draws.', type: 'integer', minimum: 1, maximum: 10000, limitHint: 'one trial per draw; the reference drew 50' },
       seed: { ...SEED_SCHEMA, description: 'Seed of the draws (default 1).' },
       trialSeed: { ...SEED_SCHEMA, description: 'Seed every trial trains with (default 1).' },
-      keep: { description: 'How many of the best trials a refine or evaluate starts from (default 1).', type: 'integer', minimum: 1 },
+      keep: { description: 'How many of the best trials a refine or evaluate starts from (default 1).', type: 'integer', minimum: 1, maximum: 100, limitHint: 'the reference kept 3' },
       net: NET_SCHEMA,
       batchNorm: BATCH_NORM_SCHEMA,
       preparation: PREPARATION_SCHEMA,
