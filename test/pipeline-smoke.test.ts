@@ -1,6 +1,6 @@
 // End to end: `bnlab run <stage> -c smoke` for every stage, in a temporary workspace (a copy of
-// experiments.yaml, BNLAB_WORKSPACE pointing at it) on the real CIFAR-10 subset, through the built
-// CLI. Checks every result.json against its schema, the --max-trials resume, a corrupt record being
+// experiments.yaml, BNLAB_WORKSPACE pointing at it) on real CIFAR-10 (the subset when linked, else the
+// committed fixture: test/helpers/cifar10.ts), through the built CLI. Checks every result.json against its schema, the --max-trials resume, a corrupt record being
 // recomputed to the same bytes, the errors for a missing upstream stage and an unknown profile, and
 // `bnlab plan --json` (against its schema) before and after.
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, copyFileSync, writeFileSync } from 'node:fs';
@@ -10,14 +10,11 @@ import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { Ajv } from 'ajv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cifar10Dir as dataDir, cifar10Records } from './helpers/cifar10.js';
 
 const repo = fileURLToPath(new URL('..', import.meta.url));
 const bin = path.join(repo, 'packages/pipeline/bin/bnlab.js');
 const schemas = path.join(repo, 'packages/pipeline/schemas');
-const dataDir = process.env.BNLAB_CIFAR10_DIR ?? path.join(repo, 'data/cifar-10-batches-bin');
-const haveData = existsSync(path.join(dataDir, 'data_batch_1.bin'));
-// The real subset is part of the checkout's surroundings (.ci/run links it); without it only CI fails.
-const run = haveData || process.env.CI === 'true' ? describe : describe.skip;
 
 let ws: string;
 const ajv = new Ajv({ allErrors: true, strict: true });
@@ -50,7 +47,7 @@ function result(stage: string): any {
   return value;
 }
 
-run('bnlab run -c smoke, stage by stage', () => {
+describe('bnlab run -c smoke, stage by stage', () => {
   beforeAll(() => {
     ws = mkdtempSync(path.join(tmpdir(), 'bnlab-e2e-'));
     copyFileSync(path.join(repo, 'experiments.yaml'), path.join(ws, 'experiments.yaml'));
@@ -70,9 +67,10 @@ run('bnlab run -c smoke, stage by stage', () => {
     const r = await bnlab(['run', 'data', '-c', 'smoke']);
     expect(r.exitCode, r.stderr).toBe(0);
     const data = result('data');
+    const { train, test } = cifar10Records();
     expect(data.preparations.map((p: any) => [p.name, p.validation, p.splits.train + p.splits.validation, p.splits.test])).toEqual([
-      ['main', 100, 5170, 1017],
-      ['final', 100, 5170, 1017],
+      ['main', 100, train, test],
+      ['final', 100, train, test],
     ]);
     expect(JSON.stringify(data)).not.toContain(dataDir);
     expect(existsSync(path.join(ws, 'results/smoke/data/timing.json'))).toBe(true);

@@ -3,12 +3,12 @@
 // trial's record has the same result bytes as `runTrial` here; a trial submitted twice is trained
 // once; a worker SIGKILLed mid-trial loses nothing (another worker trains it); a worker whose data
 // differs fails the trial naming both fingerprints; an unreachable Redis is one clear error.
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa, type ResultPromise } from 'execa';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { createKernel, defaultKernelId, engineIdentity, normalizeTrainConfig } from '@bnlab/engine';
 import { prepareDataset, type PreparedDataset } from '../packages/pipeline/src/data/index.js';
 import { createQueueExecutor } from '../packages/pipeline/src/queue/queue-executor.js';
@@ -16,13 +16,12 @@ import type { TrialEvents, TrialRecord, TrialSpec } from '../packages/pipeline/s
 import { trialSpec } from '../packages/pipeline/src/trials/identity.js';
 import { runTrial } from '../packages/pipeline/src/trials/run-trial.js';
 import { canonicalJson } from '../packages/pipeline/src/util/canonical-json.js';
-import { freePort, runRedisTests, startRedis, type RedisServer } from './helpers/redis.js';
+import { cifar10Dir as dataDir } from './helpers/cifar10.js';
+import { freePort, startRedis, type RedisServer } from './helpers/redis.js';
+import { describeWith, REDIS } from './helpers/requires.js';
 
 const repo = fileURLToPath(new URL('..', import.meta.url));
 const bin = path.join(repo, 'packages/pipeline/bin/bnlab.js');
-const dataDir = process.env.BNLAB_CIFAR10_DIR ?? path.join(repo, 'data/cifar-10-batches-bin');
-const haveData = existsSync(path.join(dataDir, 'data_batch_1.bin'));
-const run = runRedisTests && (haveData || process.env.CI === 'true') ? describe : describe.skip;
 
 interface CliWorker {
   name: string;
@@ -30,7 +29,7 @@ interface CliWorker {
   log(): string;
 }
 
-run('bnlab worker over a real redis-server', () => {
+describeWith([REDIS], 'bnlab worker over a real redis-server', () => {
   let redis: RedisServer;
   let ws: string;
   let data: PreparedDataset;
