@@ -25,7 +25,7 @@ export interface PrepareOptions {
   cacheDir?: string | null;
   /** Fashion-MNIST's location when no dir is given (default the Debian package's). */
   fashionMnistSystemDir?: string;
-  /** One-line notes for stderr: downloading, a corrupt cache entry rebuilt. */
+  /** One-line notes for stderr: downloading, a corrupt cache entry rebuilt (unprefixed: the caller adds 'bnlab: '). */
   log?: (line: string) => void;
   /** Download progress (bytes received, total or 0). */
   onDownloadProgress?: (received: number, total: number) => void;
@@ -51,7 +51,7 @@ export async function prepareDataset(opts: PrepareOptions): Promise<PreparedData
       if (hit) return assemble(hit.header, dir, hit.buffer);
     } catch (err) {
       if (!(err instanceof CorruptEntry)) throw err;
-      log(`bnlab: cache entry ${key.slice(0, 12)} is corrupt: ${err.message}; deleting it and preparing the data again`);
+      log(`cache entry ${key.slice(0, 12)} is corrupt: ${err.message}; deleting it and preparing the data again`);
       deleteEntry(cacheDir, key);
     }
   }
@@ -78,7 +78,7 @@ async function locate(opts: PrepareOptions, log: (line: string) => void): Promis
   const { dir } = resolveCifar10Dir(opts.dir, opts.env, opts.workspaceRoot);
   if (!existsSync(dir) || readdirSync(dir).length === 0) {
     const src = cifar10Source(opts.env);
-    log(`bnlab: CIFAR-10 is not in ${dir}; downloading ${src.url}`);
+    log(`CIFAR-10 is not in ${dir}; downloading ${src.url}`);
     await downloadCifar10(dir, { ...src, onProgress: opts.onDownloadProgress });
   }
   const files = CIFAR10_FILES.map((f) => path.join(dir, f));
