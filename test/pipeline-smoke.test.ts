@@ -89,6 +89,19 @@ describe('bnlab run -c smoke, stage by stage', () => {
     // curves 2 nets × 2 BN × 2 seeds, coarse 4, fine 2 × 2, final 2 × 2, sigma 3 × 4 × 1.
     expect(plan.trialsLeft).toBe(8 + 4 + 4 + 4 + 12);
     expect(plan.trialsUnknown).toBe(true);
+
+    // The time estimate: coarse's 4 trials of the 3-layer net (batch 50, n_s 6, one cycle, 2 points),
+    // worked out here from the data's sizes, at the plan's rate, shared by its workers.
+    const e = plan.estimate;
+    expect(Object.keys(e.stages)).toEqual(['curves', 'coarse', 'fine', 'final', 'sigma']);
+    const { train, validation, test } = result('data').preparations[0].splits;
+    const macs = 3072 * 50 + 50 * 50 + 50 * 10;
+    const work = macs * (3 * 12 * 50 + 3 * (train + validation) + train + validation + test);
+    expect(e.stages.coarse).toBeCloseTo((4 * work) / e.macsPerSecond / Math.min(e.workers, 4), 6);
+    expect(e.seconds).toBeCloseTo(Object.values(e.stages as Record<string, number>).reduce((a, b) => a + b, 0), 6);
+    expect(e.source).toMatch(/^a calibration of \S+ on \d+ threads?$/); // an empty store: nothing timed here yet
+    const human = await bnlab(['plan', '-c', 'smoke']);
+    expect(human.stdout).toMatch(/^time left: about \S+ on this machine with \d+ workers? \(curves .*; rate from a calibration of /m);
   });
 
   it('gradcheck passes on the real data', async () => {
@@ -111,6 +124,9 @@ describe('bnlab run -c smoke, stage by stage', () => {
     expect(second.exitCode, second.stderr).toBe(0);
     expect(second.stdout).toContain('coarse: 4 trials, 3 stored, 1 to train');
     expect(second.stdout.match(/ done coarse /g)).toHaveLength(1);
+    // The whole study's estimate first, then each finished trial carries the study's ETA.
+    expect(second.stdout).toMatch(/^coarse: study time left: about \S+ on this machine/m);
+    expect(second.stdout).toMatch(/\] done coarse .* · study ETA \S+$/m);
     expect(records()).toHaveLength(4);
     const coarse = result('coarse');
     expect(coarse.trials).toHaveLength(4);
@@ -217,6 +233,8 @@ describe('bnlab run -c smoke, stage by stage', () => {
     expect(plan.trialsLeft).toBe(0);
     expect(plan.trialsUnknown).toBe(false);
     expect(plan.stagesToRun).toEqual([]);
+    expect(plan.estimate).toMatchObject({ seconds: 0, stages: {} });
+    expect((await bnlab(['plan', '-c', 'smoke'])).stdout.trim().split('\n').at(-1)).toBe('time left: 0s');
     const before = readFileSync(resultPath('sigma'), 'utf8');
     const again = await bnlab(['run', 'sigma', '-c', 'smoke']);
     expect(again.exitCode, again.stderr).toBe(0);

@@ -2,11 +2,14 @@
 import { availableParallelism } from 'node:os';
 import type { StageName } from '@bnlab/report';
 import { isStageName, stageNames } from '../config/index.js';
+import { studyAround } from '../stages/estimate.js';
 import { chooseView } from '../stages/progress.js';
+import { isTrainingStage } from '../stages/run-stage.js';
 import { runStage, type StageOutcome } from '../stages/run-stage.js';
 import { openStudy } from '../stages/workspace.js';
 import { localExecutor } from '../trials/local-executor.js';
 import { BnlabError, intFlag, parseFlags, UsageError, type Command } from './command.js';
+import { formatEstimate } from './cmd-plan.js';
 import { spareThreads, threadsFlag } from './cmd-train.js';
 
 const help = `Usage: bnlab run <stage> [-c|--profile NAME] [--config FILE] [--workers N] [--max-trials N]
@@ -88,6 +91,12 @@ export const command: Command = {
       let budget = maxTrials;
       for (const stage of stages) {
         let outcome: StageOutcome;
+        if (isTrainingStage(stage)) {
+          // The whole study's ETA, from the cost model for the other stages (this one times itself as it goes).
+          const around = studyAround(env, stage, { workers, threads: threadsPerWorker });
+          if (around.study.seconds) process.stdout.write(`${stage}: study ${formatEstimate(around.study)}\n`);
+          view.otherWork(around.other);
+        }
         try {
           // The report (jsdom, Plot) and the queue (BullMQ) load only when used: seconds of start-up otherwise.
           if (stage === 'report') {
