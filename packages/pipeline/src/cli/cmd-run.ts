@@ -2,6 +2,7 @@
 import { availableParallelism } from 'node:os';
 import type { StageName } from '@bnlab/report';
 import { isStageName, stageNames } from '../config/index.js';
+import { dataConflict } from '../stages/data-guard.js';
 import { studyAround } from '../stages/estimate.js';
 import { chooseView } from '../stages/progress.js';
 import { isTrainingStage } from '../stages/run-stage.js';
@@ -13,7 +14,7 @@ import { formatEstimate } from './cmd-plan.js';
 import { spareThreads, threadsFlag } from './cmd-train.js';
 
 const help = `Usage: bnlab run <stage> [-c|--profile NAME] [--config FILE] [--workers N] [--max-trials N]
-                 [--kernel ID] [--threads N] [--queue URL]
+                 [--kernel ID] [--threads N] [--queue URL] [--force]
 
 Runs one stage of the study in experiments.yaml from its upstream stages' results, reusing every
 trial already in the trial store (results/<profile>/trials/) and training the missing ones on a
@@ -37,9 +38,14 @@ Options:
                       any N gives the same numbers)
   --queue URL         train on \`bnlab worker\` processes through Redis (default: the study's
                       executor, or env BNLAB_QUEUE)
+  --force             run the data stage even though the data differs from the profile's
+                      results/<profile>/data/result.json (same configuration, other fingerprints):
+                      without it that is an error before any work (env BNLAB_FORCE=1 does the same,
+                      for nx run)
   -h, --help          show this help
 
-Exit codes: 0 done, 1 error (a crashed trial, a failed gradient check, bad input), 3 stopped by
+Exit codes: 0 done, 1 error (a crashed trial, a failed gradient check, bad input, other data
+without --force), 3 stopped by
 --max-trials, 130 interrupted (Ctrl-C: finished trials are kept; a second Ctrl-C kills at once;
 SIGTERM likewise, exit 143).`;
 
@@ -56,6 +62,7 @@ export const command: Command = {
         'max-trials': { type: 'string' },
         kernel: { type: 'string' },
         queue: { type: 'string' },
+        force: { type: 'boolean' },
       },
       'run',
       true,
@@ -87,6 +94,10 @@ export const command: Command = {
     process.on('SIGTERM', onSignal);
     const view = chooseView();
     const warn = (line: string) => process.stderr.write(`bnlab: ${line}\n`);
+    if (stages.includes('data') && !values.force && process.env.BNLAB_FORCE !== '1') {
+      const conflict = await dataConflict(env, warn);
+      if (conflict) throw new BnlabError(conflict);
+    }
     try {
       let budget = maxTrials;
       for (const stage of stages) {
