@@ -40,7 +40,7 @@ export async function prepareDataset(opts: PrepareOptions): Promise<PreparedData
   const cacheDir = opts.cacheDir === undefined ? path.join(opts.workspaceRoot, '.bnlab', 'data') : opts.cacheDir;
   const { dir, files, read } = await locate(opts, log);
 
-  const settings = { validation, scale: 'pixel/255', standardise: 'train mean, population std (0 → 1)' };
+  const settings = preparationSettings(validation);
   let key: string | null = null;
   let sources: SourceFile[] = [];
   if (cacheDir) {
@@ -68,6 +68,31 @@ export async function prepareDataset(opts: PrepareOptions): Promise<PreparedData
     writeEntry(cacheDir, entry, buffer);
   }
   return assemble(header, dir, buffer);
+}
+
+function preparationSettings(validation: number): Record<string, unknown> {
+  return { validation, scale: 'pixel/255', standardise: 'train mean, population std (0 → 1)' };
+}
+
+/**
+ * The cache key the preparation `opts` would load or write, without downloading or preparing
+ * anything; null when its source files are not all here.
+ */
+export async function preparedKey(opts: PrepareOptions): Promise<string | null> {
+  let files: string[];
+  if (opts.dataset === 'fashion-mnist') {
+    try {
+      files = fashionMnistFiles(resolveFashionMnistDir(opts.dir, opts.workspaceRoot, opts.fashionMnistSystemDir ?? FASHION_MNIST_SYSTEM_DIR));
+    } catch {
+      return null;
+    }
+  } else {
+    const { dir } = resolveCifar10Dir(opts.dir, opts.env, opts.workspaceRoot);
+    files = CIFAR10_FILES.map((f) => path.join(dir, f));
+  }
+  if (!files.every((f) => existsSync(f))) return null;
+  const cacheDir = opts.cacheDir === undefined ? path.join(opts.workspaceRoot, '.bnlab', 'data') : opts.cacheDir;
+  return cacheKey(opts.dataset, await hashSources(files, cacheDir), preparationSettings(opts.validation ?? DEFAULT_VALIDATION));
 }
 
 async function locate(opts: PrepareOptions, log: (line: string) => void): Promise<{ dir: string; files: string[]; read: () => RawDataset }> {

@@ -5,16 +5,21 @@
 // never a silently wrong trial hash.
 import type { DataStageResult, Preparation } from '@bnlab/report';
 import { BnlabError } from '../cli/command.js';
-import { prepareDataset, type PreparedDataset } from '../data/index.js';
+import { prepareDataset, type PrepareOptions, type PreparedDataset } from '../data/index.js';
 import { resultFile, shown, stageHeader, type StageEnv } from './context.js';
 
 export const PREPARATIONS = ['main', 'final'] as const;
 
-export async function prepare(env: StageEnv, name: string, log: (line: string) => void): Promise<PreparedDataset> {
+/** What preparation `name` of the study asks the data loader for. */
+export function preparationOptions(env: StageEnv, name: string, log?: (line: string) => void): PrepareOptions {
   const d = env.study.data;
   const validation = name === 'final' ? d.finalValidation : name === 'main' ? d.validation : NaN;
   if (Number.isNaN(validation)) throw new Error(`unknown preparation '${name}'`);
-  return prepareDataset({ dataset: d.dataset, dir: d.dir, validation, workspaceRoot: env.workspace, env: process.env, log });
+  return { dataset: d.dataset, dir: d.dir, validation, workspaceRoot: env.workspace, env: process.env, log };
+}
+
+export async function prepare(env: StageEnv, name: string, log: (line: string) => void): Promise<PreparedDataset> {
+  return prepareDataset(preparationOptions(env, name, log));
 }
 
 export function describePreparation(name: string, p: PreparedDataset): Preparation {
