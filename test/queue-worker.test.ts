@@ -144,23 +144,31 @@ describeWith([REDIS], 'bnlab worker over a real redis-server', () => {
 
   it('on SIGTERM finishes the trial in flight, then exits 0', async () => {
     const w = await startWorker();
-    const t = trial(4e-3, 300);
+    // Long enough (3000 updates) to be seen in flight on any data, the committed fixture's 200 images too.
+    const t = trial(4e-3, 1500);
     const ex = createQueueExecutor(redis.url, { pollMs: 250 });
     const c = collect();
+    let killed = false;
     c.events.started = (h, where) => {
       c.started.push([h, where]);
-      if (where === w.name) w.child.kill('SIGTERM');
+      // The only worker: the first sign of the job being active ('a worker' until its name is read) is it.
+      if (!killed) {
+        killed = true;
+        w.child.kill('SIGTERM');
+      }
     };
     try {
       await ex.run([t], c.events, new AbortController().signal);
     } finally {
       await ex.close();
+      if (!killed) w.child.kill('SIGKILL'); // never left waiting on a worker nobody stopped
     }
+    expect(killed, 'the trial was never seen in flight').toBe(true);
     expect(c.records.get(t.hash)?.meta.worker).toBe(w.name);
     const exit = await w.child;
     expect(exit.exitCode, w.log()).toBe(0);
     expect(w.log()).toContain('SIGTERM: finishing the trials in flight');
-    expect(w.log()).toMatch(/done {4}queue-test λ=0\.004 ns=300 [\s\S]*worker stopped/);
+    expect(w.log()).toMatch(/done {4}queue-test λ=0\.004 ns=1500 [\s\S]*worker stopped/);
   });
 
   it('serves more trials than one kernel can allocate for', async () => {
