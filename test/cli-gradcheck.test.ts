@@ -1,4 +1,4 @@
-// bnlab gradcheck through the built CLI on the real CIFAR-10 subset: passes with and without batch
+// bnlab gradcheck through the built CLI on real CIFAR-10 (the subset, else the committed fixture): passes with and without batch
 // norm, reproduces exactly what the engine computes on independently sliced data, fails (exit 1)
 // above its threshold, and never falls back to synthetic data when the data set is missing.
 import { Ajv } from 'ajv';
@@ -9,9 +9,9 @@ import { fileURLToPath } from 'node:url';
 import { gradcheck } from '@bnlab/engine';
 import { describe, expect, it } from 'vitest';
 import { prepareDataset } from '../packages/pipeline/src/data/index.js';
+import { cifar10Dir as subset } from './helpers/cifar10.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const subset = process.env.BNLAB_CIFAR10_DIR ? path.resolve(repo, process.env.BNLAB_CIFAR10_DIR) : path.join(repo, 'data/cifar-10-batches-bin');
 const bnlab = path.join(repo, 'packages/pipeline/bin/bnlab.js');
 const validate = new Ajv({ allErrors: true, strict: true }).compile(
   JSON.parse(readFileSync(path.join(repo, 'packages/pipeline/schemas/gradcheck.schema.json'), 'utf8')),

@@ -1,6 +1,7 @@
-// The real CIFAR-10 subset (../shared/datasets/cifar-10-subset, linked as data/cifar-10-batches-bin by
-// .ci/run, or $BNLAB_CIFAR10_DIR): record counts, labels, the validation split, normalisation checked
-// against an independent computation from the raw bytes, a truncated file, and `bnlab data --json`.
+// Real CIFAR-10 (the subset ../shared/datasets/cifar-10-subset linked as data/cifar-10-batches-bin by
+// .ci/run, or $BNLAB_CIFAR10_DIR; else the committed fixture test/fixtures/cifar-10-mini): record
+// counts (from the file sizes), labels, the validation split, normalisation checked against an
+// independent computation from the raw bytes, a truncated file, and `bnlab data --json`.
 import { Ajv } from 'ajv';
 import { execa } from 'execa';
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
@@ -9,11 +10,15 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { prepareDataset, type PreparedDataset } from '../packages/pipeline/src/data/index.js';
+import { cifar10Dir as subset, cifar10Records } from './helpers/cifar10.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const subset = process.env.BNLAB_CIFAR10_DIR ? path.resolve(repo, process.env.BNLAB_CIFAR10_DIR) : path.join(repo, 'data/cifar-10-batches-bin');
 const bnlab = path.join(repo, 'packages/pipeline/bin/bnlab.js');
 const tmp = mkdtempSync(path.join(tmpdir(), 'bnlab-data-'));
+// The default split: validation = the last 10 % of the training records.
+const n = cifar10Records();
+const VAL = Math.round(n.train / 10);
+const TRAIN = n.train - VAL;
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 /** The raw records of one batch file, read here independently of the loader. */
@@ -33,22 +38,22 @@ beforeAll(async () => {
   p = await prepareDataset({ dataset: 'cifar10', dir: subset, workspaceRoot: repo, env: {}, cacheDir: path.join(tmp, 'cache') });
 });
 
-describe('the real CIFAR-10 subset', () => {
-  it('has 5170 training and 1017 test images; validation = the last 10 %', () => {
-    expect(p.splits.train + p.splits.validation).toBe(5170);
-    expect(p.splits).toEqual({ train: 4653, validation: 517, test: 1017 });
+describe(`real CIFAR-10 (${n.train} training, ${n.test} test images)`, () => {
+  it('has every record of the files; validation = the last 10 %', () => {
+    expect(p.splits.train + p.splits.validation).toBe(n.train);
+    expect(p.splits).toEqual({ train: TRAIN, validation: VAL, test: n.test });
     expect(p.d).toBe(3072);
     expect(p.classes).toEqual(['airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck']);
     expect([...p.test.y.subarray(0, 10)]).toEqual([3, 8, 8, 0, 6, 6, 1, 6, 3, 1]);
     const batch5 = records('data_batch_5.bin').labels;
-    expect([...p.validation.y]).toEqual(batch5.slice(batch5.length - 517));
+    expect([...p.validation.y]).toEqual(batch5.slice(batch5.length - VAL));
     expect(p.train.y[0]).toBe(records('data_batch_1.bin').labels[0]);
   });
 
   it('standardises with the training split statistics, computed independently', () => {
     const train = ['data_batch_1.bin', 'data_batch_2.bin', 'data_batch_3.bin', 'data_batch_4.bin', 'data_batch_5.bin']
       .flatMap((f) => records(f).pixels);
-    const trainRows = train.slice(0, 4653);
+    const trainRows = train.slice(0, TRAIN);
     const d = 3072;
     const mean = new Float64Array(d);
     const std = new Float64Array(d);
@@ -78,7 +83,7 @@ describe('the real CIFAR-10 subset', () => {
       });
       expect(worst, `${what} max abs err ${worst}`).toBeLessThan(1e-5);
     };
-    check(p.validation.x, train.slice(4653), 'validation');
+    check(p.validation.x, train.slice(TRAIN), 'validation');
     check(p.test.x, test, 'test');
     // …which differ from the validation split's own statistics (so the check above can fail).
     let own = 0;
@@ -91,9 +96,10 @@ describe('the real CIFAR-10 subset', () => {
     mkdirSync(copy);
     for (const f of readdirSync(subset)) copyFileSync(path.join(subset, f), path.join(copy, f));
     const file = path.join(copy, 'data_batch_3.bin');
-    truncateSync(file, 1017 * 3073 - 1000);
+    const size = n.perBatch[2] * 3073 - 1000;
+    truncateSync(file, size);
     await expect(prepareDataset({ dataset: 'cifar10', dir: copy, workspaceRoot: repo, env: {}, cacheDir: null }))
-      .rejects.toThrow(`${file} is ${1017 * 3073 - 1000} bytes, not a whole number of 3073-byte records`);
+      .rejects.toThrow(`${file} is ${size} bytes, not a whole number of 3073-byte records`);
     const r = await execa('node', [bnlab, 'data', '--dir', copy], { cwd: repo, reject: false });
     expect(r.exitCode).toBe(1);
     expect(r.stderr.trim().split('\n')).toEqual([expect.stringContaining(`bnlab: CIFAR-10: ${file} is`)]);
@@ -112,17 +118,18 @@ describe('bnlab data', () => {
     const out = JSON.parse(r.stdout);
     expect(validate(out), JSON.stringify(validate.errors)).toBe(true);
     expect(out).toEqual({
-      dataset: 'cifar10', splits: { train: 4653, validation: 517, test: 1017 }, classes: p.classes, dimensions: 3072, source: subset,
+      dataset: 'cifar10', splits: { train: TRAIN, validation: VAL, test: n.test }, classes: p.classes, dimensions: 3072, source: subset,
       fingerprint: p.fingerprint,
     });
   });
 
   it('--validation takes a count or a fraction; the human summary names the splits', async () => {
     const frac = JSON.parse((await execa('node', [bnlab, 'data', '--dir', subset, '--validation', '0.2', '--json'], { cwd: repo })).stdout);
-    expect(frac.splits).toEqual({ train: 4136, validation: 1034, test: 1017 });
+    const fifth = Math.round(n.train / 5);
+    expect(frac.splits).toEqual({ train: n.train - fifth, validation: fifth, test: n.test });
     expect(validate(frac)).toBe(true);
-    const count = await execa('node', [bnlab, 'data', '--dir', subset, '--validation', '1000'], { cwd: repo });
-    expect(count.stdout).toContain('train 4170, validation 1000, test 1017');
+    const count = await execa('node', [bnlab, 'data', '--dir', subset, '--validation', '100'], { cwd: repo });
+    expect(count.stdout).toContain(`train ${n.train - 100}, validation 100, test ${n.test}`);
     expect(count.stdout).toContain(`cifar10 from ${subset}`);
   });
 

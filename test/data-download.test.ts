@@ -3,7 +3,7 @@
 // error saying where to put the files, and leaves nothing behind.
 import { execa } from 'execa';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -62,7 +62,7 @@ describe('CIFAR-10 download', () => {
       log: (l) => log.push(l), onDownloadProgress: (r, t) => progress.push([r, t]),
     });
     const dir = path.join(ws, 'data', 'cifar-10-batches-bin');
-    expect(log).toEqual([`bnlab: CIFAR-10 is not in ${dir}; downloading ${base}/moved`]);
+    expect(log).toEqual([`CIFAR-10 is not in ${dir}; downloading ${base}/moved`]);
     expect(progress.at(-1)).toEqual([archive.length, archive.length]);
     for (const f of files) expect(Buffer.compare(readFileSync(path.join(dir, f.name)), Buffer.from(f.data)), f.name).toBe(0);
     expect(readdirSync(path.join(ws, 'data'))).toEqual(['cifar-10-batches-bin']); // no temp files left
@@ -96,5 +96,24 @@ describe('CIFAR-10 download', () => {
     expect(r.stderr).toContain('downloading');
     expect(r.stderr).toContain('100%');
     expect(existsSync(path.join(ws, 'data', 'cifar-10-batches-bin', 'test_batch.bin'))).toBe(true);
+  });
+
+  it('bnlab run data: one bnlab: prefix per line, downloading or failing to', async () => {
+    const ws = workspace('run');
+    copyFileSync(path.join(repo, 'experiments.yaml'), path.join(ws, 'experiments.yaml'));
+    const run = (url: string) => execa('node', [bnlab, 'run', 'data'], {
+      cwd: ws, reject: false,
+      env: { BNLAB_WORKSPACE: ws, BNLAB_CIFAR10_URL: url, BNLAB_CIFAR10_MD5: md5, BNLAB_CIFAR10_DIR: '', NX_TASK_TARGET_CONFIGURATION: '' },
+    });
+    const dir = path.join(ws, 'data', 'cifar-10-batches-bin');
+    const offline = await run('http://127.0.0.1:9/cifar-10-binary.tar.gz');
+    expect(offline.exitCode).toBe(1);
+    expect(offline.stderr).not.toContain('bnlab: bnlab:');
+    expect(offline.stderr).toContain(`bnlab: CIFAR-10 is not in ${dir}; downloading http://127.0.0.1:9/cifar-10-binary.tar.gz`);
+    expect(offline.stderr.trim().split('\n').at(-1)).toMatch(/^bnlab: CIFAR-10: cannot download http:\/\/127\.0\.0\.1:9\/cifar-10-binary\.tar\.gz/);
+    const online = await run(`${base}/cifar-10-binary.tar.gz`);
+    expect(online.exitCode, online.stderr).toBe(0);
+    expect(online.stderr).not.toContain('bnlab: bnlab:');
+    expect(online.stderr).toContain(`bnlab: CIFAR-10 is not in ${dir}; downloading`);
   });
 });

@@ -1,18 +1,17 @@
 // Fashion-MNIST from the Debian package dataset-fashion-mnist (/usr/share/datasets/fashion-mnist).
 // Skipped when the package is missing, except with CI=true, where a missing package fails the test.
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, expect, it } from 'vitest';
 import { prepareDataset, FASHION_MNIST_SYSTEM_DIR } from '../packages/pipeline/src/data/index.js';
+import { describeWith, FASHION_MNIST } from './helpers/requires.js';
 
-const installed = existsSync(FASHION_MNIST_SYSTEM_DIR);
 const tmp = mkdtempSync(path.join(tmpdir(), 'bnlab-fmnist-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-describe.skipIf(!installed && process.env.CI !== 'true')('Fashion-MNIST (Debian package)', () => {
+describeWith([FASHION_MNIST], 'Fashion-MNIST (Debian package)', () => {
   it('has 60000 training and 10000 test images of 784 dimensions, 10 named classes', async () => {
-    expect(installed, `${FASHION_MNIST_SYSTEM_DIR} is missing: install dataset-fashion-mnist`).toBe(true);
     const p = await prepareDataset({ dataset: 'fashion-mnist', workspaceRoot: tmp, env: {}, cacheDir: null });
     expect(p.splits).toEqual({ train: 54000, validation: 6000, test: 10000 });
     expect(p.d).toBe(784);

@@ -6,10 +6,10 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { copyWorkspace, nx, removeWorkspace, repo } from './helpers/nx-workspace.js';
+import { cifar10Dir as dataDir } from './helpers/cifar10.js';
 
-const dataDir = process.env.BNLAB_CIFAR10_DIR ?? path.join(repo, 'data/cifar-10-batches-bin');
-const haveData = existsSync(path.join(dataDir, 'data_batch_1.bin'));
-const run = haveData || process.env.CI === 'true' ? describe : describe.skip;
+// Real images always: the checkout's CIFAR-10, else the committed fixture (test/helpers/cifar10.ts).
+const run = describe;
 
 let ws: string;
 const env = () => ({ BNLAB_CIFAR10_DIR: dataDir, CI: 'true' });

@@ -1,6 +1,6 @@
 // End to end: `bnlab run <stage> -c smoke` for every stage, in a temporary workspace (a copy of
-// experiments.yaml, BNLAB_WORKSPACE pointing at it) on the real CIFAR-10 subset, through the built
-// CLI. Checks every result.json against its schema, the --max-trials resume, a corrupt record being
+// experiments.yaml, BNLAB_WORKSPACE pointing at it) on real CIFAR-10 (the subset when linked, else the
+// committed fixture: test/helpers/cifar10.ts), through the built CLI. Checks every result.json against its schema, the --max-trials resume, a corrupt record being
 // recomputed to the same bytes, the errors for a missing upstream stage and an unknown profile, and
 // `bnlab plan --json` (against its schema) before and after.
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, copyFileSync, writeFileSync } from 'node:fs';
@@ -11,14 +11,11 @@ import { execa } from 'execa';
 import { Ajv } from 'ajv';
 import { hashOf } from '../packages/pipeline/src/util/canonical-json.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cifar10Dir as dataDir, cifar10Records } from './helpers/cifar10.js';
 
 const repo = fileURLToPath(new URL('..', import.meta.url));
 const bin = path.join(repo, 'packages/pipeline/bin/bnlab.js');
 const schemas = path.join(repo, 'packages/pipeline/schemas');
-const dataDir = process.env.BNLAB_CIFAR10_DIR ?? path.join(repo, 'data/cifar-10-batches-bin');
-const haveData = existsSync(path.join(dataDir, 'data_batch_1.bin'));
-// The real subset is part of the checkout's surroundings (.ci/run links it); without it only CI fails.
-const run = haveData || process.env.CI === 'true' ? describe : describe.skip;
 
 let ws: string;
 const ajv = new Ajv({ allErrors: true, strict: true });
@@ -57,7 +54,7 @@ function result(stage: string): any {
   return value;
 }
 
-run('bnlab run -c smoke, stage by stage', () => {
+describe('bnlab run -c smoke, stage by stage', () => {
   beforeAll(() => {
     ws = mkdtempSync(path.join(tmpdir(), 'bnlab-e2e-'));
     copyFileSync(path.join(repo, 'experiments.yaml'), path.join(ws, 'experiments.yaml'));
@@ -77,9 +74,10 @@ run('bnlab run -c smoke, stage by stage', () => {
     const r = await bnlab(['run', 'data', '-c', 'smoke']);
     expect(r.exitCode, r.stderr).toBe(0);
     const data = result('data');
+    const { train, test } = cifar10Records();
     expect(data.preparations.map((p: any) => [p.name, p.validation, p.splits.train + p.splits.validation, p.splits.test])).toEqual([
-      ['main', 100, 5170, 1017],
-      ['final', 100, 5170, 1017],
+      ['main', 100, train, test],
+      ['final', 100, train, test],
     ]);
     expect(JSON.stringify(data)).not.toContain(dataDir);
     expect(existsSync(path.join(ws, 'results/smoke/data/timing.json'))).toBe(true);
@@ -99,6 +97,19 @@ run('bnlab run -c smoke, stage by stage', () => {
     // (each stage counts its own: learning-rate's η_max = 0.1 trials are curves' seed-1 trials, trained once).
     expect(plan.trialsLeft).toBe(8 + 4 + 4 + 4 + 12 + 8);
     expect(plan.trialsUnknown).toBe(true);
+
+    // The time estimate: coarse's 4 trials of the 3-layer net (batch 50, n_s 6, one cycle, 2 points),
+    // worked out here from the data's sizes, at the plan's rate, shared by its workers.
+    const e = plan.estimate;
+    expect(Object.keys(e.stages)).toEqual(['curves', 'coarse', 'fine', 'final', 'sigma']);
+    const { train, validation, test } = result('data').preparations[0].splits;
+    const macs = 3072 * 50 + 50 * 50 + 50 * 10;
+    const work = macs * (3 * 12 * 50 + 3 * (train + validation) + train + validation + test);
+    expect(e.stages.coarse).toBeCloseTo((4 * work) / e.macsPerSecond / Math.min(e.workers, 4), 6);
+    expect(e.seconds).toBeCloseTo(Object.values(e.stages as Record<string, number>).reduce((a, b) => a + b, 0), 6);
+    expect(e.source).toMatch(/^a calibration of \S+ on \d+ threads?$/); // an empty store: nothing timed here yet
+    const human = await bnlab(['plan', '-c', 'smoke']);
+    expect(human.stdout).toMatch(/^time left: about \S+ on this machine with \d+ workers? \(curves .*; rate from a calibration of /m);
   });
 
   it('gradcheck passes on the real data', async () => {
@@ -121,6 +132,9 @@ run('bnlab run -c smoke, stage by stage', () => {
     expect(second.exitCode, second.stderr).toBe(0);
     expect(second.stdout).toContain('coarse: 4 trials, 3 stored, 1 to train');
     expect(second.stdout.match(/ done coarse /g)).toHaveLength(1);
+    // The whole study's estimate first, then each finished trial carries the study's ETA.
+    expect(second.stdout).toMatch(/^coarse: study time left: about \S+ on this machine/m);
+    expect(second.stdout).toMatch(/\] done coarse .* · study ETA \S+$/m);
     expect(records()).toHaveLength(4);
     const coarse = result('coarse');
     expect(coarse.trials).toHaveLength(4);
@@ -227,6 +241,8 @@ run('bnlab run -c smoke, stage by stage', () => {
     expect(plan.trialsLeft).toBe(0);
     expect(plan.trialsUnknown).toBe(false);
     expect(plan.stagesToRun).toEqual([]);
+    expect(plan.estimate).toMatchObject({ seconds: 0, stages: {} });
+    expect((await bnlab(['plan', '-c', 'smoke'])).stdout.trim().split('\n').at(-1)).toBe('time left: 0s');
     const before = readFileSync(resultPath('sigma'), 'utf8');
     const again = await bnlab(['run', 'sigma', '-c', 'smoke']);
     expect(again.exitCode, again.stderr).toBe(0);

@@ -7,14 +7,14 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runRedisTests, startRedis, type RedisServer } from './helpers/redis.js';
+import { startRedis, type RedisServer } from './helpers/redis.js';
+import { REDIS, runs } from './helpers/requires.js';
+import { cifar10Dir as dataDir } from './helpers/cifar10.js';
 
 const repo = fileURLToPath(new URL('..', import.meta.url));
 const bin = path.join(repo, 'packages/pipeline/bin/bnlab.js');
-const dataDir = process.env.BNLAB_CIFAR10_DIR ?? path.join(repo, 'data/cifar-10-batches-bin');
-const haveData = existsSync(path.join(dataDir, 'data_batch_1.bin'));
-const run = runRedisTests && (haveData || process.env.CI === 'true') ? describe : describe.skip;
-if (!runRedisTests) console.log('queue-no-worker: skipped, redis-server is not installed (apt-get install redis-server)');
+const run = runs(REDIS) ? describe : describe.skip;
+if (!runs(REDIS)) process.stderr.write(`skipped test/queue-no-worker.test.ts: needs redis-server (apt-get install redis-server)\n`);
 
 let redis: RedisServer;
 let ws: string;

@@ -10,14 +10,12 @@ import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { copyWorkspace, nx, removeWorkspace, repo, tasks } from './helpers/nx-workspace.js';
-import { freePort, runRedisTests, startRedis, type RedisServer } from './helpers/redis.js';
+import { cifar10Dir as dataDir } from './helpers/cifar10.js';
+import { freePort, startRedis, type RedisServer } from './helpers/redis.js';
+import { describeWith, REDIS } from './helpers/requires.js';
 
-const dataDir = process.env.BNLAB_CIFAR10_DIR ?? path.join(repo, 'data/cifar-10-batches-bin');
-const haveData = existsSync(path.join(dataDir, 'data_batch_1.bin'));
-const withData = haveData || process.env.CI === 'true';
-const run = runRedisTests && withData ? describe : describe.skip;
 
-run('BNLAB_QUEUE under nx run', () => {
+describeWith([REDIS], 'BNLAB_QUEUE under nx run', () => {
   let ws: string;
   let redis: RedisServer;
 
@@ -79,7 +77,7 @@ function cacheServer(token: string): { server: Server; store: Map<string, Buffer
   return { server, store };
 }
 
-(withData ? describe : describe.skip)('a self-hosted Nx remote cache shared by two workspaces', () => {
+describe('a self-hosted Nx remote cache shared by two workspaces', () => {
   const workspaces: string[] = [];
   let cache: ReturnType<typeof cacheServer>;
   let url: string;

@@ -11,14 +11,13 @@ import { hostname, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa, type ResultPromise } from 'execa';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, runRedisTests, startRedis, type RedisServer } from './helpers/redis.js';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { cifar10Dir as dataDir } from './helpers/cifar10.js';
+import { freePort, startRedis, type RedisServer } from './helpers/redis.js';
+import { describeWith, REDIS } from './helpers/requires.js';
 
 const repo = fileURLToPath(new URL('..', import.meta.url));
 const bin = path.join(repo, 'packages/pipeline/bin/bnlab.js');
-const dataDir = process.env.BNLAB_CIFAR10_DIR ?? path.join(repo, 'data/cifar-10-batches-bin');
-const haveData = existsSync(path.join(dataDir, 'data_batch_1.bin'));
-const run = runRedisTests && (haveData || process.env.CI === 'true') ? describe : describe.skip;
 
 const env = (root: string) => ({ BNLAB_WORKSPACE: root, BNLAB_CIFAR10_DIR: dataDir, CI: 'true', NX_TASK_TARGET_CONFIGURATION: '' });
 
@@ -48,7 +47,7 @@ function storedWorkers(root: string): Map<string, string> {
 
 const result = (root: string, stage: string) => readFileSync(path.join(root, 'results/smoke', stage, 'result.json'));
 
-run('bnlab run --queue with two bnlab worker processes (smoke profile)', () => {
+describeWith([REDIS], 'bnlab run --queue with two bnlab worker processes (smoke profile)', () => {
   let redis: RedisServer;
   let local: string;
   let queued: string;

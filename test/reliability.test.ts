@@ -6,13 +6,12 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa, execaSync } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cifar10Dir as dataDir } from './helpers/cifar10.js';
 
 const repo = fileURLToPath(new URL('..', import.meta.url));
 const bin = path.join(repo, 'packages/pipeline/bin/bnlab.js');
-const dataDir = process.env.BNLAB_CIFAR10_DIR ?? path.join(repo, 'data/cifar-10-batches-bin');
-const haveData = existsSync(path.join(dataDir, 'data_batch_1.bin'));
-const run = haveData || process.env.CI === 'true' ? describe : describe.skip;
-if (!haveData && process.env.CI !== 'true') console.log('reliability: skipped, no CIFAR-10 data (link data/cifar-10-batches-bin, see README)');
+// Real images always: the checkout's CIFAR-10, else the committed fixture (test/helpers/cifar10.ts).
+const run = describe;
 
 const STAGES = ['data', 'gradcheck', 'curves', 'coarse', 'fine', 'final', 'sigma'];
 let ws: string;
@@ -36,7 +35,7 @@ function snapshot(): Record<string, string> {
 const trained = (stage: string): number => JSON.parse(readFileSync(path.join(ws, 'results/smoke', stage, 'timing.json'), 'utf8')).trials.trained;
 
 let baseline: Record<string, string>;
-if (haveData || process.env.CI === 'true') {
+{
   beforeAll(async () => {
     ws = mkdtempSync(path.join(tmpdir(), 'bnlab-rel-'));
     copyFileSync(path.join(repo, 'experiments.yaml'), path.join(ws, 'experiments.yaml'));

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { requires } from './helpers/requires.js';
+import { CHROMIUM as NEEDS_CHROMIUM, describeWith } from './helpers/requires.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARGS = [
@@ -120,7 +120,7 @@ function pageProblems(): { problems: string[]; titleLines: number } {
   return { problems, titleLines: lines(title.getClientRects()) };
 }
 
-describe.skipIf(!requires('chromium', existsSync(CHROMIUM)))('the published report in headless Chromium', () => {
+describeWith([NEEDS_CHROMIUM], 'the published report in headless Chromium', () => {
   let profile: string;
   let browser: BrowserContext;
   beforeAll(async () => {

@@ -12,19 +12,16 @@ import { fileURLToPath } from 'node:url';
 import { execa, type ResultPromise } from 'execa';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cifar10Dir, haveCifar10 } from './helpers/data.js';
+import { cifar10Dir } from './helpers/cifar10.js';
+import { CHROMIUM as NEEDS_CHROMIUM, runs } from './helpers/requires.js';
 
 const repo = fileURLToPath(new URL('..', import.meta.url));
 const bin = path.join(repo, 'packages/pipeline/bin/bnlab.js');
 const CHROMIUM = '/usr/bin/chromium';
 const shots = path.join(repo, 'test/screenshots');
 
-const ci = process.env.CI === 'true';
-const ready = existsSync(CHROMIUM) && haveCifar10;
-if (!ready && !ci) {
-  console.log(`serve.test: skipped: needs ${existsSync(CHROMIUM) ? `CIFAR-10 in ${cifar10Dir}` : 'Debian\'s chromium (apt-get install chromium)'}`);
-}
-const run = ready || ci ? describe : describe.skip;
+const run = runs(NEEDS_CHROMIUM) ? describe : describe.skip;
+if (!runs(NEEDS_CHROMIUM)) process.stderr.write('skipped test/serve.test.ts: needs chromium (apt-get install chromium)\n');
 
 // A profile whose trials take a few seconds each, so the page can watch one train.
 const LIVE_PROFILE = `

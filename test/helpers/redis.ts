@@ -1,7 +1,6 @@
 // A throwaway redis-server for one test file: its own temp directory, no persistence, the eviction
 // policy BullMQ needs, on a unix socket (no port races) or a free loopback port. Tests that need it
-// skip when redis-server is missing, except under CI=true, where a missing server fails them
-// (CONTRIBUTING: Debian packages the tests use are installed by .ci/run).
+// say so with REDIS from ./requires.js (skipped when missing, except under CI=true).
 import { execa, type ResultPromise } from 'execa';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -13,9 +12,6 @@ const CANDIDATES = ['/usr/bin/redis-server', '/usr/local/bin/redis-server', '/us
 export function redisServerPath(): string | undefined {
   return CANDIDATES.find((p) => existsSync(p));
 }
-
-/** True when the suite should run: redis-server is here, or CI demands it (and then fails loudly). */
-export const runRedisTests = redisServerPath() !== undefined || process.env.CI === 'true';
 
 export interface RedisServer {
   /** What `--queue` takes: the socket path, or redis://127.0.0.1:PORT. */

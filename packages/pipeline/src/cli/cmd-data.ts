@@ -44,7 +44,7 @@ export function dataOptions(
     validation: numberFlag(values.validation, 'validation', DEFAULT_VALIDATION),
     workspaceRoot: findWorkspaceRoot(cwd),
     env,
-    log: (line) => console.error(line),
+    log: (line) => console.error(`bnlab: ${line}`),
     onDownloadProgress: (received, total) => {
       bar.update(received, total, `${(received / 1e6).toFixed(1)}${total ? `/${(total / 1e6).toFixed(1)}` : ''} MB`);
       if (total > 0 && received >= total) bar.finish();

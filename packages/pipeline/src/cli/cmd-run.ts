@@ -1,7 +1,10 @@
 // bnlab run <stage>: runs one stage of the study (what each Nx target calls).
 import { availableParallelism } from 'node:os';
 import { isStageName, stageNames } from '../config/index.js';
+import { dataConflict } from '../stages/data-guard.js';
+import { studyAround } from '../stages/estimate.js';
 import { chooseView } from '../stages/progress.js';
+import { isTrainingStage } from '../stages/run-stage.js';
 import { runStage, type StageOutcome } from '../stages/run-stage.js';
 import path from 'node:path';
 import { openStudy } from '../stages/workspace.js';
@@ -10,10 +13,11 @@ import { checkStudyLimits } from '../stages/limits.js';
 import { localExecutor } from '../trials/local-executor.js';
 import { didYouMean } from '../config/errors.js';
 import { BnlabError, intFlag, numberFlag, parseFlags, UsageError, type Command } from './command.js';
+import { formatEstimate } from './cmd-plan.js';
 import { spareThreads, threadsFlag } from './cmd-train.js';
 
 const help = `Usage: bnlab run <stage> [-c|--profile NAME] [--config FILE] [--workers N] [--max-trials N]
-                 [--kernel ID] [--threads N] [--queue URL] [--queue-timeout SECONDS]
+                 [--kernel ID] [--threads N] [--queue URL] [--queue-timeout SECONDS] [--force]
 
 Runs one stage of the study in experiments.yaml from its upstream stages' results, reusing every
 trial already in the trial store (results/trials/, shared by every profile) and training the
@@ -42,10 +46,15 @@ Options:
                       trials run and wait ("no worker is serving the queue" when none)
   --queue-timeout S   give up after S seconds with trials not done: exit 4, saying what is left
                       (finished trials are stored, unstarted jobs withdrawn; default: wait)
+  --force             run the data stage even though the data differs from the profile's
+                      results/<profile>/data/result.json (same configuration, other fingerprints):
+                      without it that is an error before any work (env BNLAB_FORCE=1 does the same,
+                      for nx run)
   -h, --help          show this help
 
-Exit codes: 0 done, 1 error (a crashed trial, a failed gradient check, bad input), 3 stopped by
---max-trials, 4 --queue-timeout ran out, 130 interrupted (Ctrl-C: finished trials are kept; a second Ctrl-C kills at once;
+Exit codes: 0 done, 1 error (a crashed trial, a failed gradient check, bad input, other data
+without --force), 3 stopped by --max-trials, 4 --queue-timeout ran out, 130 interrupted (Ctrl-C:
+finished trials are kept; a second Ctrl-C kills at once;
 SIGTERM likewise, exit 143).`;
 
 export const command: Command = {
@@ -62,6 +71,7 @@ export const command: Command = {
         kernel: { type: 'string' },
         queue: { type: 'string' },
         'queue-timeout': { type: 'string' },
+        force: { type: 'boolean' },
       },
       'run',
       true,
@@ -101,10 +111,20 @@ export const command: Command = {
     // Also published to .bnlab/progress/ for `bnlab serve`.
     const view = publishingView(chooseView(), { workspace: env.workspace, profile: env.study.profile });
     const warn = (line: string) => process.stderr.write(`bnlab: ${line}\n`);
+    if (stages.includes('data') && !values.force && process.env.BNLAB_FORCE !== '1') {
+      const conflict = await dataConflict(env, warn);
+      if (conflict) throw new BnlabError(conflict);
+    }
     try {
       let budget = maxTrials;
       for (const stage of stages) {
         let outcome: StageOutcome;
+        if (stage !== 'data' && isTrainingStage(env, stage)) {
+          // The whole study's ETA, from the cost model for the other stages (this one times itself as it goes).
+          const around = studyAround(env, stage, { workers, threads: threadsPerWorker });
+          if (around.study.seconds) process.stdout.write(`${stage}: study ${formatEstimate(around.study)}\n`);
+          view.otherWork(around.other);
+        }
         try {
           // The queue (BullMQ) loads only when used: seconds of start-up otherwise.
           {

@@ -58,7 +58,7 @@ export const command: Command = {
     // Both preparations, once: the trial threads share them (SharedArrayBuffer), and a data set that
     // is missing or broken here is one error at start, not a failure per trial.
     const prepared: Record<string, PreparedDataset> = {};
-    for (const name of PREPARATIONS) prepared[name] = await prepare(env, name, log);
+    for (const name of PREPARATIONS) prepared[name] = await prepare(env, name, (line) => log(`bnlab: ${line}`));
     const describe: Record<string, string> = {};
     const keys = Object.fromEntries(PREPARATIONS.map((name) => [name, dataKey(preparationData(study, name))]));
     for (const [name, d] of Object.entries(prepared)) {

@@ -15,6 +15,8 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ command:
   serve: { summary: 'a live, read-only web page of the study (local)', load: () => import('./cmd-serve.js') },
   bench: { summary: 'measure kernels, epochs and worker throughput', load: () => import('./cmd-bench.js') },
   worker: { summary: 'serve trials from a Redis queue (BullMQ)', load: () => import('./cmd-worker.js') },
+  gc: { summary: 'remove prepared data and trial records no declared study uses', load: () => import('./cmd-gc.js') },
+  trial: { summary: "one trial's configuration, figures and curves", load: () => import('./cmd-trial.js') },
 };
 
 export function version(): string {

@@ -1,5 +1,5 @@
 // The data module's public API: prepared data sets for the CLI, the stages and worker threads.
-export { prepareDataset, describe, NORMALISATION, type PrepareOptions } from './prepare-dataset.js';
+export { prepareDataset, preparedKey, describe, NORMALISATION, type PrepareOptions } from './prepare-dataset.js';
 export {
   toTransferable, fromTransferable, DATASET_NAMES,
   type DatasetName, type PreparedDataset, type PreparedHeader, type Split, type SplitSizes, type TransferablePrepared,

@@ -25,7 +25,7 @@ export interface PrepareOptions {
   cacheDir?: string | null;
   /** Fashion-MNIST's location when no dir is given (default the Debian package's). */
   fashionMnistSystemDir?: string;
-  /** One-line notes for stderr: downloading, a corrupt cache entry rebuilt. */
+  /** One-line notes for stderr: downloading, a corrupt cache entry rebuilt (unprefixed: the caller adds 'bnlab: '). */
   log?: (line: string) => void;
   /** Download progress (bytes received, total or 0). */
   onDownloadProgress?: (received: number, total: number) => void;
@@ -47,8 +47,7 @@ export async function prepareDataset(opts: PrepareOptions): Promise<PreparedData
   const cacheDir = opts.cacheDir === undefined ? path.join(opts.workspaceRoot, '.bnlab', 'data') : opts.cacheDir;
   const { dir, files, read } = await locate(opts, log);
 
-  const [scale, standardise] = NORMALISATION.split('; ');
-  const settings = { validation, scale, standardise };
+  const settings = preparationSettings(validation);
   let key: string | null = null;
   let sources: SourceFile[] = [];
   if (cacheDir) {
@@ -59,7 +58,7 @@ export async function prepareDataset(opts: PrepareOptions): Promise<PreparedData
       if (hit) return assemble(hit.header, dir, hit.buffer);
     } catch (err) {
       if (!(err instanceof CorruptEntry)) throw err;
-      log(`bnlab: cache entry ${key.slice(0, 12)} is corrupt: ${err.message}; deleting it and preparing the data again`);
+      log(`cache entry ${key.slice(0, 12)} is corrupt: ${err.message}; deleting it and preparing the data again`);
       deleteEntry(cacheDir, key);
     }
   }
@@ -78,6 +77,33 @@ export async function prepareDataset(opts: PrepareOptions): Promise<PreparedData
   return assemble(header, dir, buffer);
 }
 
+/** What a cache entry's preparation is: the validation size and NORMALISATION's two steps. */
+function preparationSettings(validation: number): Record<string, unknown> {
+  const [scale, standardise] = NORMALISATION.split('; ');
+  return { validation, scale, standardise };
+}
+
+/**
+ * The cache key the preparation `opts` would load or write, without downloading or preparing
+ * anything; null when its source files are not all here.
+ */
+export async function preparedKey(opts: PrepareOptions): Promise<string | null> {
+  let files: string[];
+  if (opts.dataset === 'fashion-mnist') {
+    try {
+      files = fashionMnistFiles(resolveFashionMnistDir(opts.dir, opts.workspaceRoot, opts.fashionMnistSystemDir ?? FASHION_MNIST_SYSTEM_DIR));
+    } catch {
+      return null;
+    }
+  } else {
+    const { dir } = resolveCifar10Dir(opts.dir, opts.env, opts.workspaceRoot);
+    files = CIFAR10_FILES.map((f) => path.join(dir, f));
+  }
+  if (!files.every((f) => existsSync(f))) return null;
+  const cacheDir = opts.cacheDir === undefined ? path.join(opts.workspaceRoot, '.bnlab', 'data') : opts.cacheDir;
+  return cacheKey(opts.dataset, await hashSources(files, cacheDir), preparationSettings(opts.validation ?? DEFAULT_VALIDATION));
+}
+
 async function locate(opts: PrepareOptions, log: (line: string) => void): Promise<{ dir: string; files: string[]; read: () => RawDataset }> {
   if (opts.dataset === 'fashion-mnist') {
     const dir = resolveFashionMnistDir(opts.dir, opts.workspaceRoot, opts.fashionMnistSystemDir ?? FASHION_MNIST_SYSTEM_DIR);
@@ -92,7 +118,7 @@ async function locate(opts: PrepareOptions, log: (line: string) => void): Promis
   }
   if (!existsSync(dir) || readdirSync(dir).length === 0) {
     const src = cifar10Source(opts.env);
-    log(`bnlab: CIFAR-10 is not in ${dir}; downloading ${src.url}`);
+    log(`CIFAR-10 is not in ${dir}; downloading ${src.url}`);
     await downloadCifar10(dir, { ...src, onProgress: opts.onDownloadProgress });
   }
   const files = CIFAR10_FILES.map((f) => path.join(dir, f));

@@ -8,7 +8,8 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { TrainResult } from '@bnlab/report';
-import { freePort, runRedisTests, startRedis, type RedisServer } from '../../../../test/helpers/redis.js';
+import { freePort, startRedis, type RedisServer } from '../../../../test/helpers/redis.js';
+import { describeWith, REDIS } from '../../../../test/helpers/requires.js';
 import type { TrialEvents, TrialRecord, TrialSpec } from '../trials/executor.js';
 import { trialSpec } from '../trials/identity.js';
 import { canonicalJson } from '../util/canonical-json.js';
@@ -56,7 +57,7 @@ function collect(): Collected {
   return c;
 }
 
-describe.skipIf(!runRedisTests)('queue executor on a real redis-server', () => {
+describeWith([REDIS], 'queue executor on a real redis-server', () => {
   let redis: RedisServer;
   let admin: Redis;
   let workers: Worker[] = [];
@@ -224,7 +225,7 @@ describe.skipIf(!runRedisTests)('queue executor on a real redis-server', () => {
   });
 });
 
-describe.skipIf(!runRedisTests)('queue executor when Redis goes away mid-run', () => {
+describeWith([REDIS], 'queue executor when Redis goes away mid-run', () => {
   it('fails naming the URL instead of waiting forever', async () => {
     const redis = await startRedis({ tcp: true });
     const ex = createQueueExecutor(redis.url, { pollMs: 250, lostAfterMs: 2000 });

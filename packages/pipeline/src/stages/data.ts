@@ -5,7 +5,7 @@
 // never a silently wrong trial hash.
 import type { DataStageResult, Preparation } from '@bnlab/report';
 import { BnlabError } from '../errors.js';
-import { NORMALISATION, prepareDataset, type PreparedDataset } from '../data/index.js';
+import { NORMALISATION, prepareDataset, type PrepareOptions, type PreparedDataset } from '../data/index.js';
 import type { ResolvedStudy } from '../config/types.js';
 import type { TrialData } from '../trials/executor.js';
 import { resultFile, shown, stageHeader, type StageEnv } from './context.js';
@@ -32,6 +32,12 @@ export function prepareData(t: TrialData, workspaceRoot: string, log: (line: str
     throw new Error(`data normalised as '${t.normalisation}' is asked for; this bnlab prepares '${NORMALISATION}' (install the submitter's bnlab version)`);
   }
   return prepareDataset({ dataset: t.dataset, dir: t.dir, validation: t.validation, workspaceRoot, env: process.env, log });
+}
+
+/** What preparation `name` of the study asks the data loader for (gc reads its cache key). */
+export function preparationOptions(env: StageEnv, name: string, log?: (line: string) => void): PrepareOptions {
+  const t = preparationData(env.study, name);
+  return { dataset: t.dataset, dir: t.dir, validation: t.validation, workspaceRoot: env.workspace, env: process.env, log };
 }
 
 export async function prepare(env: StageEnv, name: string, log: (line: string) => void): Promise<PreparedDataset> {

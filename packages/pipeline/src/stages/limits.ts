@@ -26,7 +26,7 @@ const CLASSES = 10;
  * The nets a stage's resolved settings name, whatever the kind: every object with hidden widths, and
  * every table of net name → widths (a grid's or search's `nets`, an evaluate's `fromNets`).
  */
-function netsIn(settings: unknown, out: { name: string; hidden: number[] }[] = []): { name: string; hidden: number[] }[] {
+export function netsIn(settings: unknown, out: { name: string; hidden: number[] }[] = []): { name: string; hidden: number[] }[] {
   const widths = (v: unknown): v is number[] => Array.isArray(v) && v.every((w) => typeof w === 'number');
   if (Array.isArray(settings)) for (const x of settings) netsIn(x, out);
   else if (settings !== null && typeof settings === 'object') {

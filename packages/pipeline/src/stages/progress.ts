@@ -13,9 +13,13 @@ export interface StageView extends ObtainView {
   info(line: string): void;
   /** The stage's closing line (its title once done). */
   summary(line: string): void;
+  /** Estimated seconds of the study's work left outside this stage, so the ETA covers the whole study (null: unknown). */
+  otherWork(seconds: number | null): void;
 }
 
-export function chooseView(env: NodeJS.ProcessEnv = process.env, tty = process.stdout.isTTY === true): StageView {
+// A terminal without a width (the pseudo-terminal Nx runs a task in) would get listr's redraws one
+// character per line: it gets plain lines too.
+export function chooseView(env: NodeJS.ProcessEnv = process.env, tty = process.stdout.isTTY === true && (process.stdout.columns ?? 0) > 0): StageView {
   return tty && !isCi(env) ? listrView() : plainView((line) => process.stdout.write(`${line}\n`));
 }
 
@@ -68,21 +72,27 @@ function trialLine(r: Running, now: number): string {
   return `${r.where}: ${r.spec.label} · update ${p.update}/${p.updates} · epoch ${p.epoch.toFixed(1)} · val ${percent(p.validationAccuracy)} · ETA ${formatSeconds(eta)}`;
 }
 
-function stageTitle(name: string, t: Tally): string {
+/** The stage's ETA from its own trials so far, and the study's (the rest estimated by the cost model). */
+export function etaText(t: Tally, other: number | null): string | undefined {
+  const left = t.total - doneCount(t);
+  if (t.trained === 0 || left <= 0) return other ? `study ETA ${formatSeconds(other)}` : undefined;
+  const eta = ((t.seconds / t.trained) * left) / Math.max(1, t.running.size);
+  return `ETA ${formatSeconds(eta)}${other === null ? '' : `, study ETA ${formatSeconds(eta + other)}`}`;
+}
+
+function stageTitle(name: string, t: Tally, other: number | null): string {
   const parts = [`${name}: ${doneCount(t)}/${t.total} trials${t.total > 0 ? ` (${t.stored} stored, ${t.trained} trained)` : ''}`];
   if (t.running.size > 0) parts.push(`${t.running.size} running`);
   if (t.waitingFor > 0) parts.push(`${t.waitingFor} locked by another process`);
-  const left = t.total - doneCount(t);
-  if (t.trained > 0 && left > 0) {
-    const eta = ((t.seconds / t.trained) * left) / Math.max(1, t.running.size);
-    parts.push(`ETA ${formatSeconds(eta)}`);
-  }
+  const eta = etaText(t, other);
+  if (eta) parts.push(eta);
   return parts.join(', ');
 }
 
 export function plainView(write: (line: string) => void): StageView {
   let name = '';
   let t = newTally();
+  let other: number | null = null;
   const counter = () => `[${doneCount(t)}/${t.total}]`;
   return {
     async stage(stageName, work) {
@@ -93,6 +103,9 @@ export function plainView(write: (line: string) => void): StageView {
     },
     info: (line) => write(`${name}: ${line}`),
     summary: (line) => write(line),
+    otherWork(seconds) {
+      other = seconds;
+    },
     planned(total, stored, missing) {
       t.total = total;
       t.stored = stored;
@@ -111,9 +124,10 @@ export function plainView(write: (line: string) => void): StageView {
       t.trained++;
       t.seconds += record.meta.computeSeconds;
       const r = record.result;
+      const eta = etaText(t, other);
       write(
         `${name}: ${counter()} done ${spec.label} on ${record.meta.worker}: val ${percent(r.accuracy.validation)}` +
-          `${r.diverged ? ' (diverged)' : ''} in ${formatSeconds(record.meta.computeSeconds)}`,
+          `${r.diverged ? ' (diverged)' : ''} in ${formatSeconds(record.meta.computeSeconds)}${eta ? ` · ${eta}` : ''}`,
       );
     },
     waiting(specs, holder) {
@@ -125,6 +139,7 @@ export function plainView(write: (line: string) => void): StageView {
 
 export function listrView(): StageView {
   let t = newTally();
+  let other: number | null = null;
   let task: ListrTaskWrapper<unknown, never, never> | undefined;
   let name = '';
   let note = '';
@@ -134,7 +149,7 @@ export function listrView(): StageView {
     const now = Date.now();
     if (!task || (!force && now - last < 200)) return;
     last = now;
-    task.title = stageTitle(name, t);
+    task.title = stageTitle(name, t, other);
     const lines = [...t.running.values()].map((r) => trialLine(r, now));
     if (note) lines.unshift(note);
     task.output = lines.join('\n');
@@ -176,6 +191,9 @@ export function listrView(): StageView {
     },
     summary(line) {
       closing = line;
+    },
+    otherWork(seconds) {
+      other = seconds;
     },
     planned(total, stored) {
       t.total = total;
