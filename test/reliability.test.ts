@@ -24,7 +24,7 @@ function bnlab(args: string[], extraEnv: Record<string, string> = {}) {
   });
 }
 const resultPath = (stage: string) => path.join(ws, 'results/smoke', stage, 'result.json');
-const storeDir = () => path.join(ws, 'results/smoke/trials');
+const storeDir = () => path.join(ws, 'results/trials');
 function recordFiles(): string[] {
   if (!existsSync(storeDir())) return [];
   return readdirSync(storeDir()).flatMap((d) => readdirSync(path.join(storeDir(), d)).filter((f) => f.endsWith('.json')).map((f) => path.join(storeDir(), d, f)));
