@@ -293,6 +293,13 @@ async function renderStages(col) {
       continue;
     }
     box.innerHTML = section.html;
+    if (section.conclusions) {
+      // The report lists them under Conclusions at its top; here they open the stage's section.
+      const c = document.createElement('div');
+      c.className = 'conclusions';
+      c.innerHTML = section.conclusions;
+      box.querySelector('h2')?.after(c);
+    }
     adopt(box, col, s.stage);
   }
   for (const card of container.querySelectorAll('.stage-card')) if (!col.view.stages.some((s) => s.stage === card.dataset.stage)) card.remove();

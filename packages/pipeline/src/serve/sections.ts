@@ -9,7 +9,9 @@ import { resultFile, resultState, type StageEnv } from '../stages/context.js';
 import { REPORT_FILES, stageSection, withDocument } from '../stages/report.js';
 
 export interface RenderedSection {
-  /** The report's conclusions for the stage, then its section (heading and blocks), as HTML. */
+  /** The report's conclusions for the stage (what its Conclusions list says under the stage's name), as HTML. */
+  conclusions: string;
+  /** The stage's section of the report (heading and blocks), as HTML. */
   html: string;
   /** The files the section writes beside the report (CSVs, SVGs), by name. */
   files: Record<string, string>;
@@ -55,7 +57,7 @@ export function sectionCache(open: (profile: string) => { env: StageEnv; configK
         else {
           try {
             const s = stageSection(env, stage, state.value as Record<string, unknown>, { data: data.value as DataStageResult, document, files });
-            section = s ? { html: renderHtmlFragment([...conclusionBlocks(s), ...sectionBlocks(s)]), files: blockFiles(s.blocks) } : { none: `a ${stage.kind} stage has no section` };
+            section = s ? { conclusions: renderHtmlFragment(conclusionBlocks(s)), html: renderHtmlFragment(sectionBlocks(s)), files: blockFiles(s.blocks) } : { none: `a ${stage.kind} stage has no section` };
           } catch (err) {
             section = { none: `its section could not be rendered: ${err instanceof Error ? err.message : String(err)}` };
           }

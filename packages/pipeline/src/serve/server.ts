@@ -160,7 +160,7 @@ export async function startServer(o: ServeOptions): Promise<RunningServer> {
         const stage = params.get('stage') ?? '';
         const section = o.views.section(p, stage);
         if (section === undefined) return json(res, 404, { error: `no stage '${stage}' in profile '${p}'` });
-        return json(res, 200, 'html' in section ? { html: section.html, files: Object.keys(section.files) } : section);
+        return json(res, 200, 'html' in section ? { ...section, files: Object.keys(section.files) } : section);
       }
       case '/api/file': {
         // A file the section writes beside the report (its CSVs and SVGs), by the name the section gives it.
