@@ -127,7 +127,7 @@ run('bnlab serve in Chromium', () => {
     }
     expect(await live.locator('.graph .node').evaluateAll((ns) => ns.map((n) => (n as HTMLElement).dataset.stage))).toContain('widths');
     expect(await smoke.locator('.graph .node[data-stage="coarse"]').getAttribute('class')).toContain('current');
-    expect(await smoke.locator('.graph .node[data-stage="coarse"] text.sub').last().textContent()).toBe('4/4 trials');
+    expect(await smoke.locator('.graph .node[data-stage="coarse"] text.trial-count').textContent()).toBe('4/4 trials');
     expect(await live.locator('.graph .node[data-stage="widths"]').getAttribute('class')).toContain('missing');
     // Each stage's section is the report's: what /api/section serves is in the published report.html, verbatim.
     const report = readFileSync(path.join(ws, 'report/smoke/report.html'), 'utf8');
@@ -178,7 +178,7 @@ run('bnlab serve in Chromium', () => {
     seen.add((await progressText())!);
     await expect.poll(async () => (seen.add((await progressText())!), seen.size), { timeout: 60_000 }).toBeGreaterThan(2);
     await live.locator('.live-curves .chart svg').first().waitFor({ timeout: 60_000 });
-    expect(await live.locator('.live-curves .chart svg').first().textContent()).toContain('Cost, loss and accuracy');
+    expect(await live.locator('.live-curves .chart svg').first().textContent()).toContain('Cost, loss');
     // It grows: more recorded points, without a reload.
     await expect.poll(async () => Number(await live.locator('.live-curves .chart .points').first().textContent()), { timeout: 60_000 }).toBeGreaterThanOrEqual(4);
     expect(await live.locator('.summary .eta-value').textContent()).toMatch(/^≈ /);

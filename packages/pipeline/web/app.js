@@ -157,7 +157,7 @@ function renderGraph(col) {
       <rect x="0" y="${H - 5}" width="${W * frac}" height="5" style="fill:${color};opacity:.55"/>
       <text class="name" x="11" y="20">${esc(s.stage)}</text>
       <text class="sub kind" x="11" y="37">${esc(s.kind)}</text>
-      <text class="sub" x="${W - 9}" y="37" text-anchor="end">${t ? esc(sub) : ''}</text>
+      <text class="sub trial-count" x="${W - 9}" y="37" text-anchor="end">${t ? esc(sub) : ''}</text>
       <text class="sub" x="${W - 9}" y="20" text-anchor="end" style="fill:${color};font-weight:600">${esc(STATE_TEXT[s.state] ?? s.state)}</text>
     </g>`;
   });
@@ -460,5 +460,6 @@ async function start() {
 }
 
 start().catch((err) => {
+  console.error(err.stack);
   $('#columns').innerHTML = `<div class="card"><div class="banner failed">${esc(err.message)}</div></div>`;
 });
