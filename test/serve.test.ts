@@ -1,6 +1,9 @@
 // End to end: `bnlab serve` on a temporary workspace, opened in headless Chromium (Debian's chromium
-// through playwright-core). Checks that the stage graph and charts appear, that a stage started
-// meanwhile shows its progress and live curves without a reload and ends current, that a result
+// through playwright-core). The study is the published one under its smoke profile (run whole, so its
+// report exists) and a profile of the spec's own adding a grid stage named `widths`: stage names are
+// the user's. Checks that the declared stages (with their kinds) and the sections appear, each exactly
+// the HTML the published report holds for that stage, that a stage started meanwhile shows its
+// progress and live curves without a reload and ends current, that a result
 // being rewritten shows as such without stopping the server, that no path outside the routes is
 // served, and the one-line errors for a port in use and an unknown profile. Saves screenshots in
 // test/screenshots/ (gitignored).
@@ -23,7 +26,7 @@ const shots = path.join(repo, 'test/screenshots');
 const run = runs(NEEDS_CHROMIUM) ? describe : describe.skip;
 if (!runs(NEEDS_CHROMIUM)) process.stderr.write('skipped test/serve.test.ts: needs chromium (apt-get install chromium)\n');
 
-// A profile whose trials take a few seconds each, so the page can watch one train.
+// A profile adding a stage of its own name whose trials take a few seconds each, so the page can watch one train.
 const LIVE_PROFILE = `
   live:
     data:
@@ -37,8 +40,13 @@ const LIVE_PROFILE = `
         cycles: 1
         pointsPerCycle: 10
     stages:
-      curves:
+      widths:
+        kind: grid
+        vary:
+          net: [3-layer, 9-layer]
+          batchNorm: [false, true]
         seeds: 1
+        history: true
 `;
 
 let ws: string;
@@ -70,7 +78,7 @@ run('bnlab serve in Chromium', () => {
     ws = mkdtempSync(path.join(tmpdir(), 'bnlab-serve-'));
     copyFileSync(path.join(repo, 'experiments.yaml'), path.join(ws, 'experiments.yaml'));
     appendFileSync(path.join(ws, 'experiments.yaml'), LIVE_PROFILE);
-    for (const args of [['data', '-c', 'smoke'], ['gradcheck', '-c', 'smoke'], ['coarse', '-c', 'smoke', '--workers', '2'], ['data', '-c', 'live']]) {
+    for (const args of [['all', '-c', 'smoke', '--workers', '2'], ['data', '-c', 'live']]) {
       const r = await bnlab(['run', ...args]);
       expect(r.exitCode, `${args.join(' ')}: ${r.stderr}`).toBe(0);
     }
@@ -103,7 +111,7 @@ run('bnlab serve in Chromium', () => {
     if (profileDir) rmSync(profileDir, { recursive: true, force: true });
   });
 
-  it('shows both profiles side by side: every stage with its state, and the charts of the finished ones', async () => {
+  it('shows both profiles side by side: the declared stages with their kinds and states, each stage\'s section of the report', async () => {
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
     await page.goto(`${url}?profile=live&compare=smoke`);
@@ -111,18 +119,35 @@ run('bnlab serve in Chromium', () => {
     expect(await page.locator('.column').count()).toBe(2);
     const smoke = page.locator('.column[data-profile="smoke"]');
     const live = page.locator('.column[data-profile="live"]');
-    const stages = ['data', 'gradcheck', 'curves', 'coarse', 'fine', 'final', 'sigma', 'report'];
-    for (const col of [smoke, live]) {
-      expect(await col.locator('.graph .node').evaluateAll((ns) => ns.map((n) => (n as HTMLElement).dataset.stage))).toEqual(stages);
+    // The graph is the plan's: every declared stage, in order, with its kind.
+    for (const [profile, col] of [['smoke', smoke], ['live', live]] as const) {
+      const plan = await bnlab(['plan', '-c', profile, '--json']);
+      const stages = (JSON.parse(plan.stdout).stages as { stage: string; kind: string }[]).map((x) => [x.stage, x.kind]);
+      expect(await col.locator('.graph .node').evaluateAll((ns) => ns.map((n) => [(n as HTMLElement).dataset.stage, n.querySelector('text.kind')?.textContent]))).toEqual(stages);
     }
+    expect(await live.locator('.graph .node').evaluateAll((ns) => ns.map((n) => (n as HTMLElement).dataset.stage))).toContain('widths');
     expect(await smoke.locator('.graph .node[data-stage="coarse"]').getAttribute('class')).toContain('current');
-    expect(await smoke.locator('.graph .node[data-stage="coarse"] text.sub').first().textContent()).toBe('4/4 trials');
-    expect(await live.locator('.graph .node[data-stage="curves"]').getAttribute('class')).toContain('missing');
-    // The report's own charts, drawn in the page: the gradient check and the coarse search.
-    await expect.poll(() => smoke.locator('.stage-card[data-stage="coarse"] .chart svg').count()).toBe(1);
-    expect(await smoke.locator('.stage-card[data-stage="coarse"] .chart svg').textContent()).toContain('Coarse search');
-    expect(await smoke.locator('.stage-card[data-stage="gradcheck"] .chart svg').count()).toBe(1);
-    // The trial table, filtered on the server: the 4 coarse trials of smoke are stored, with their λ.
+    expect(await smoke.locator('.graph .node[data-stage="coarse"] text.trial-count').textContent()).toBe('4/4 trials');
+    expect(await live.locator('.graph .node[data-stage="widths"]').getAttribute('class')).toContain('missing');
+    // Each stage's section is the report's: what /api/section serves is in the published report.html, verbatim.
+    const report = readFileSync(path.join(ws, 'report/smoke/report.html'), 'utf8');
+    for (const stage of ['gradcheck', 'coarse', 'learning-rate']) {
+      const section = JSON.parse((await rawGet(`/api/section?profile=smoke&stage=${stage}`)).body);
+      expect(section.html.length, stage).toBeGreaterThan(200);
+      expect(report.includes(section.html), `${stage}: the page's section is not the report's`).toBe(true);
+      expect(report.includes(section.conclusions), stage).toBe(true);
+    }
+    // The charts drawn: the coarse search's chart and the learning-rate grid's, in the page.
+    await expect.poll(() => smoke.locator('.stage-card[data-stage="coarse"] .section figure svg').count()).toBeGreaterThanOrEqual(1);
+    expect(await smoke.locator('.stage-card[data-stage="coarse"] .section h2').textContent()).toMatch(/^coarse: /);
+    expect(await smoke.locator('.stage-card[data-stage="learning-rate"] .section figure svg').count()).toBeGreaterThanOrEqual(1);
+    expect(await smoke.locator('.stage-card[data-stage="gradcheck"] .section figure svg').count()).toBe(1);
+    // A section's CSV link is served.
+    const csv = await smoke.locator('.stage-card[data-stage="coarse"] .section a[href*="/api/file"]').first().getAttribute('href');
+    const got = await rawGet(csv!);
+    expect(got.status).toBe(200);
+    expect(got.body.split('\n')[0]).toContain(',');
+    // The trial table, from the workspace's store, filtered on the server: the 4 coarse trials of smoke, with their λ.
     const table = smoke.locator('.trials');
     await table.locator('input[data-col="stage"]').fill('coarse');
     await expect.poll(() => table.locator('tbody tr').count()).toBe(4);
@@ -132,21 +157,28 @@ run('bnlab serve in Chromium', () => {
     const columns = await table.locator('thead tr').first().locator('th').evaluateAll((ths) => ths.map((t) => (t as HTMLElement).dataset.col));
     const lambdas = await table.locator('tbody tr').evaluateAll((trs, i) => trs.map((tr) => Number(tr.children[i].textContent)), columns.indexOf('lambda'));
     expect(lambdas).toEqual([...lambdas].sort((a, b) => a - b));
+    // The live profile's table lists none of smoke's trials (the store is the workspace's; the plan filters).
+    const hashes = (q: string) => JSON.parse(q).rows.map((r: { hash: string }) => r.hash) as string[];
+    const smokeCoarse = hashes((await rawGet('/api/trials?profile=smoke&f.stage=coarse&size=250')).body);
+    const liveCoarse = hashes((await rawGet('/api/trials?profile=live&f.stage=coarse&size=250')).body);
+    expect(smokeCoarse).toHaveLength(4);
+    expect(liveCoarse.length).toBeGreaterThan(0);
+    expect(liveCoarse.filter((h) => smokeCoarse.includes(h))).toEqual([]);
     expect(errors).toEqual([]);
   });
 
   it('follows a stage started meanwhile without a reload: progress changes, curves grow, the stage ends current', async () => {
     await page.evaluate(() => ((window as unknown as { sameLoad: number }).sameLoad = 1));
     const live = page.locator('.column[data-profile="live"]');
-    const stage = bnlab(['run', 'curves', '-c', 'live', '--workers', '1', '--threads', '1']);
+    const stage = bnlab(['run', 'widths', '-c', 'live', '--workers', '1', '--threads', '1']);
     await live.locator('.running-now .running-trial .update').first().waitFor({ timeout: 60_000 });
-    expect(await live.locator('.graph .node[data-stage="curves"]').getAttribute('class')).toContain('running');
+    expect(await live.locator('.graph .node[data-stage="widths"]').getAttribute('class')).toContain('running');
     const seen = new Set<string>();
     const progressText = () => live.locator('.running-now').textContent();
     seen.add((await progressText())!);
     await expect.poll(async () => (seen.add((await progressText())!), seen.size), { timeout: 60_000 }).toBeGreaterThan(2);
     await live.locator('.live-curves .chart svg').first().waitFor({ timeout: 60_000 });
-    expect(await live.locator('.live-curves .chart svg').first().textContent()).toContain('Cost, loss and accuracy');
+    expect(await live.locator('.live-curves .chart svg').first().textContent()).toContain('Cost, loss');
     // It grows: more recorded points, without a reload.
     await expect.poll(async () => Number(await live.locator('.live-curves .chart .points').first().textContent()), { timeout: 60_000 }).toBeGreaterThanOrEqual(4);
     expect(await live.locator('.summary .eta-value').textContent()).toMatch(/^≈ /);
@@ -155,8 +187,9 @@ run('bnlab serve in Chromium', () => {
 
     const r = await stage;
     expect(r.exitCode, r.stderr).toBe(0);
-    await expect.poll(() => live.locator('.graph .node[data-stage="curves"]').getAttribute('class'), { timeout: 30_000 }).toContain('current');
-    await expect.poll(() => live.locator('.stage-card[data-stage="curves"] .chart svg').count(), { timeout: 30_000 }).toBe(4);
+    await expect.poll(() => live.locator('.graph .node[data-stage="widths"]').getAttribute('class'), { timeout: 30_000 }).toContain('current');
+    // Its section: a chart per varied factor, and its training curves (one chart per net).
+    await expect.poll(() => live.locator('.stage-card[data-stage="widths"] .section figure svg').count(), { timeout: 30_000 }).toBe(4);
     await expect.poll(() => live.locator('.running-now').textContent()).toContain('Nothing is running');
     expect(await page.evaluate(() => (window as unknown as { sameLoad?: number }).sameLoad)).toBe(1);
     await page.evaluate(() => window.scrollTo(0, 0));
@@ -178,7 +211,7 @@ run('bnlab serve in Chromium', () => {
   });
 
   it('serves nothing outside its routes', async () => {
-    for (const ok of ['/', '/app.js', '/report/charts/curves.js', '/api/profiles']) expect((await rawGet(ok)).status, ok).toBe(200);
+    for (const ok of ['/', '/app.js', '/report/charts/curves.js', '/api/profiles', '/api/section?profile=smoke&stage=coarse']) expect((await rawGet(ok)).status, ok).toBe(200);
     for (const p of [
       '/../../etc/passwd',
       '/%2e%2e/%2e%2e/etc/passwd',
@@ -193,6 +226,11 @@ run('bnlab serve in Chromium', () => {
       '/results/smoke/coarse/result.json',
       '/api/result?profile=smoke&stage=../../../../etc/passwd',
       '/api/study?profile=../smoke',
+      '/api/section?profile=smoke&stage=../../experiments.yaml',
+      '/api/section?profile=smoke&stage=data-x',
+      '/api/file?profile=smoke&stage=coarse&file=../../../experiments.yaml',
+      '/api/file?profile=smoke&stage=coarse&file=result.json',
+      '/api/file?profile=smoke&stage=coarse&file=constructor',
     ]) {
       const r = await rawGet(p);
       expect(r.status, p).toBe(404);

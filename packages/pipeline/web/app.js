@@ -1,22 +1,10 @@
-// The page of `bnlab serve`: plain ES modules, no build step. Charts are drawn here by the report
-// package's own chart functions (its built modules, served under /report/), so the page and the
-// published report never disagree. Data comes from /api/*; /api/events says when to look again.
+// The page of `bnlab serve`: plain ES modules, no build step. Each stage's charts and tables are its
+// section of the report, rendered on the server by the stage kind's own section() (the report stage's
+// code path) and inserted here as HTML, so the page and the published report never disagree; the
+// running trials' curves are drawn here by the report's own curvesChart. Data comes from /api/*;
+// /api/events says when to look again.
 import { curvesChart } from '/report/charts/curves.js';
-import { gradcheckChart } from '/report/charts/gradcheck.js';
-import { coarseChart, fineChart } from '/report/charts/search.js';
-import { finalSpreadChart } from '/report/charts/final-spread.js';
-import { sigmaChart } from '/report/charts/sigma.js';
 import { duration as formatDuration, pct as formatPct } from '/report/format.js';
-
-/** Charts by result kind (the stage name until results say their kind); anything else gets tables only. */
-const CHARTS = {
-  gradcheck: (r, id) => [gradcheckChart(r, document, id)],
-  curves: (r, id) => r.groups.map((g, i) => curvesChart(g, document, `${id}-${i}`)),
-  coarse: (r, id) => [coarseChart(r, document, id)],
-  fine: (r, id) => [fineChart(r, document, id)],
-  final: (r, id) => [finalSpreadChart(r, document, id)],
-  sigma: (r, id, ctx) => [sigmaChart(r, document, { chance: ctx.chance }, id)],
-};
 
 const STATE_TEXT = {
   current: 'current', stale: 'stale', missing: 'not run', invalid: 'invalid', unchecked: 'by Nx', running: 'running', failed: 'failed',
@@ -33,6 +21,11 @@ function num(v) {
   if (Number.isInteger(v)) return String(v);
   const a = Math.abs(v);
   return a !== 0 && (a < 1e-3 || a >= 1e6) ? v.toExponential(3) : String(Number(v.toPrecision(4)));
+}
+
+function cell(v) {
+  if (typeof v === 'string' && /^[0-9a-f]{64}$/.test(v)) return `<td title="${esc(v)}"><code>${esc(v.slice(0, 12))}</code></td>`;
+  return typeof v === 'number' ? `<td class="num">${esc(num(v))}</td>` : `<td>${esc(v)}</td>`;
 }
 
 async function getJson(url) {
@@ -69,7 +62,7 @@ function newColumn(profile) {
       <div class="pager"><button data-go="-1">‹ previous</button><span class="where"></span><button data-go="1">next ›</button>
         <span style="margin-left:auto">rows <select class="size"><option>25</option><option selected>50</option><option>100</option><option>250</option></select></span></div>
     </section>`;
-  const col = { profile, el, view: null, stages: new Map(), chance: undefined, table: { sort: undefined, desc: false, page: 0, size: 50, filters: {}, columns: '' } };
+  const col = { profile, el, view: null, stages: new Map(), table: { sort: undefined, desc: false, page: 0, size: 50, filters: {}, columns: '' } };
   el.querySelector('.pager').addEventListener('click', (e) => {
     const go = e.target?.dataset?.go;
     if (!go) return;
@@ -136,7 +129,7 @@ function renderGraph(col) {
     $('.graph-svg', col.el).innerHTML = '<p class="muted">No plan yet.</p>';
     return;
   }
-  const W = 150, H = 52, GX = 46, GY = 14;
+  const W = 184, H = 52, GX = 46, GY = 14;
   const { pos, cols, rows } = layout(stages);
   const colHeight = (c) => [...pos.values()].filter((p) => p.c === c).length;
   const height = rows * (H + GY) - GY;
@@ -163,7 +156,8 @@ function renderGraph(col) {
       <rect class="box" width="${W}" height="${H}" style="stroke:${color}"/>
       <rect x="0" y="${H - 5}" width="${W * frac}" height="5" style="fill:${color};opacity:.55"/>
       <text class="name" x="11" y="20">${esc(s.stage)}</text>
-      <text class="sub" x="11" y="37">${t ? esc(sub) : ''}</text>
+      <text class="sub kind" x="11" y="37">${esc(s.kind)}</text>
+      <text class="sub trial-count" x="${W - 9}" y="37" text-anchor="end">${t ? esc(sub) : ''}</text>
       <text class="sub" x="${W - 9}" y="20" text-anchor="end" style="fill:${color};font-weight:600">${esc(STATE_TEXT[s.state] ?? s.state)}</text>
     </g>`;
   });
@@ -182,7 +176,7 @@ function renderRunning(col) {
   const box = $('.running-now', col.el);
   if (runs.length === 0) {
     box.innerHTML = `<h2>Running now</h2><p class="muted">Nothing is running for this profile. Start a stage in another terminal, e.g.
-      <code>npx bnlab run coarse -c ${esc(col.profile)}</code> or <code>npx nx run pipeline:all${col.profile === 'default' ? '' : ` -c ${esc(col.profile)}`}</code>; it appears here as it starts.</p>`;
+      <code>npx bnlab run ${esc(col.view.stagesToRun.find((s) => s !== 'data') ?? col.view.stages.at(-1)?.stage ?? 'all')} -c ${esc(col.profile)}</code> or <code>npx nx run pipeline:all${col.profile === 'default' ? '' : ` -c ${esc(col.profile)}`}</code>; it appears here as it starts.</p>`;
     return;
   }
   box.innerHTML = `<h2>Running now <small>${runs.length} stage${runs.length === 1 ? '' : 's'}, updated ${new Date(Math.max(...runs.map((r) => r.updatedAt))).toLocaleTimeString()}</small></h2>
@@ -241,40 +235,27 @@ function renderLiveCurves(col) {
 
 // ---- stage sections ------------------------------------------------------------------------------
 
-/** A result's scalar leaves, dotted; arrays of numbers joined, other arrays counted. */
-function flatten(v, prefix = '', out = {}, depth = 0) {
-  for (const [k, x] of Object.entries(v)) {
-    const key = prefix ? `${prefix}.${k}` : k;
-    if (Array.isArray(x)) out[key] = x.every((y) => typeof y !== 'object') ? x.map(num).join(', ') : `[${x.length}]`;
-    else if (x !== null && typeof x === 'object') {
-      if (depth < 2) flatten(x, key, out, depth + 1);
-    } else out[key] = x;
+/**
+ * Ids made unique per column (two profiles side by side share stage and chart names), references
+ * following; relative links (the section's CSV and SVG files) pointed at /api/file.
+ */
+function adopt(el, col, stage) {
+  const prefix = `${col.profile}--`;
+  const ids = new Set([...el.querySelectorAll('[id]')].map((n) => n.id));
+  for (const n of el.querySelectorAll('[id]')) n.id = prefix + n.id;
+  if (ids.size > 0) {
+    for (const n of el.querySelectorAll('*')) {
+      for (const a of [...n.attributes]) {
+        if (a.name === 'id' || !a.value.includes('#')) continue;
+        const v = a.value.replace(/#([A-Za-z_][\w.-]*)/g, (m, id) => (ids.has(id) ? `#${prefix}${id}` : m));
+        if (v !== a.value) n.setAttribute(a.name, v);
+      }
+    }
   }
-  return out;
-}
-
-function cell(k, v) {
-  if (typeof v === 'string' && /^[0-9a-f]{64}$/.test(v)) return `<td title="${esc(v)}"><code>${esc(v.slice(0, 12))}</code></td>`;
-  return typeof v === 'number' ? `<td class="num">${esc(num(v))}</td>` : `<td>${esc(v)}</td>`;
-}
-
-function table(rows, limit = 15) {
-  const cols = [...new Set(rows.flatMap((r) => Object.keys(r)))];
-  const body = rows.slice(0, limit).map((r) => `<tr>${cols.map((c) => cell(c, r[c])).join('')}</tr>`).join('');
-  const more = rows.length > limit ? `<p class="muted">… and ${rows.length - limit} more in the result.</p>` : '';
-  return `<div class="scroll"><table><thead><tr>${cols.map((c) => `<th>${esc(c)}</th>`).join('')}</tr></thead><tbody>${body}</tbody></table></div>${more}`;
-}
-
-/** Tables of any result: its scalar fields, then one table per list of records in it. */
-function resultTables(result) {
-  const scalars = {};
-  const parts = [];
-  for (const [k, v] of Object.entries(result)) {
-    if (Array.isArray(v) && v.length > 0 && v.every((x) => x && typeof x === 'object' && !Array.isArray(x))) parts.push(`<h4>${esc(k)} (${v.length})</h4>${table(v.map((x) => flatten(x)))}`);
-    else if (v && typeof v === 'object' && !Array.isArray(v)) parts.push(`<h4>${esc(k)}</h4>${table([flatten(v)])}`);
-    else scalars[k] = Array.isArray(v) ? v.map(num).join(', ') : v;
+  for (const a of el.querySelectorAll('a[href]')) {
+    const href = a.getAttribute('href');
+    if (/^[\w.-]+$/.test(href)) a.href = `/api/file?${new URLSearchParams({ profile: col.profile, stage, file: href })}`;
   }
-  return table([scalars]) + parts.join('');
 }
 
 async function renderStages(col) {
@@ -285,43 +266,41 @@ async function renderStages(col) {
       card = document.createElement('section');
       card.className = 'card stage-card';
       card.dataset.stage = s.stage;
-      card.innerHTML = `<h2></h2><div class="charts"></div><details class="tables"><summary>tables</summary><div class="body"></div></details>`;
+      card.innerHTML = '<div class="stage-head"></div><div class="section"></div>';
       container.append(card);
     }
     const t = s.trials;
-    $('h2', card).innerHTML = `${esc(s.stage)} <span class="state ${esc(s.state)}">${esc(STATE_TEXT[s.state] ?? s.state)}</span>
+    $('.stage-head', card).innerHTML = `<b>${esc(s.stage)}</b> <span class="kind">${esc(s.kind)}</span> <span class="state ${esc(s.state)}">${esc(STATE_TEXT[s.state] ?? s.state)}</span>
       <small>${[t ? `${t.stored}/${t.total} trials stored` : '', s.reason ? esc(s.reason) : '', s.resultTime ? `result of ${new Date(s.resultTime).toLocaleString()}` : 'no result yet'].filter(Boolean).join(' · ')}</small>`;
-    const known = col.stages.get(s.stage);
     card.classList.toggle('empty', s.resultTime === null);
-    if (s.resultTime === null) {
-      col.stages.set(s.stage, null);
-      $('.charts', card).innerHTML = '';
-      $('.tables .body', card).innerHTML = '';
-      continue;
-    }
-    if (known && known.time === s.resultTime) continue;
-    let result;
+    if (s.stage === 'data') continue; // the report's Data section is the study's, not a stage's
+    // The section depends on this result and the ones before it (file names): asked again when any changes.
+    const stamp = col.view.stages.slice(0, col.view.stages.indexOf(s) + 1).map((x) => `${x.resultTime}:${x.state}`).join('|');
+    if (col.stages.get(s.stage) === stamp) continue;
+    let section;
     try {
-      result = await getJson(`/api/result?profile=${encodeURIComponent(col.profile)}&stage=${encodeURIComponent(s.stage)}`);
+      section = await getJson(`/api/section?${new URLSearchParams({ profile: col.profile, stage: s.stage })}`);
     } catch (err) {
       // Being replaced, or broken: say so, and look again at the next change.
       col.stages.delete(s.stage);
-      $('.charts', card).innerHTML = `<div class="banner problem">result.json could not be read just now (${esc(err.message)}); looking again shortly.</div>`;
+      $('.section', card).innerHTML = `<div class="banner problem">The section could not be rendered just now (${esc(err.message)}); looking again shortly.</div>`;
       continue;
     }
-    col.stages.set(s.stage, { time: s.resultTime });
-    if (Array.isArray(result.classes)) col.chance = 1 / result.classes.length;
-    const draw = CHARTS[result.kind ?? result.stage ?? s.stage];
-    let charts = [];
-    let error = '';
-    try {
-      charts = draw ? draw(result, `${col.profile}-${s.stage}`, { chance: col.chance }) : [];
-    } catch (err) {
-      error = `<div class="error">chart: ${esc(err.message)}</div>`;
+    col.stages.set(s.stage, stamp);
+    const box = $('.section', card);
+    if (section.html === undefined) {
+      box.innerHTML = `<p class="muted">No section: ${esc(section.none)}.</p>`;
+      continue;
     }
-    $('.charts', card).innerHTML = charts.map((svg) => `<div class="chart">${svg}</div>`).join('') + error || '';
-    $('.tables .body', card).innerHTML = resultTables(result);
-    if (!draw) $('.tables', card).open = true;
+    box.innerHTML = section.html;
+    if (section.conclusions) {
+      // The report lists them under Conclusions at its top; here they open the stage's section.
+      const c = document.createElement('div');
+      c.className = 'conclusions';
+      c.innerHTML = section.conclusions;
+      box.querySelector('h2')?.after(c);
+    }
+    adopt(box, col, s.stage);
   }
   for (const card of container.querySelectorAll('.stage-card')) if (!col.view.stages.some((s) => s.stage === card.dataset.stage)) card.remove();
 }
@@ -370,7 +349,7 @@ async function refreshTrials(col) {
   }
   $('tbody', box).innerHTML = page.rows.map((r) => `<tr>${page.columns.map((c) => {
     if (c === 'state') return `<td class="state-${esc(String(r[c]).replace(/\s+/g, '-'))}">${esc(r[c])}</td>`;
-    return r[c] === null || r[c] === undefined ? '<td></td>' : cell(c, r[c]);
+    return r[c] === null || r[c] === undefined ? '<td></td>' : cell(r[c]);
   }).join('')}</tr>`).join('');
   const pages = Math.max(1, Math.ceil(page.matched / page.size));
   $('.count', box).textContent = `${page.matched} of ${page.total} shown by the filters; sorted and paged on the server`;
@@ -481,5 +460,6 @@ async function start() {
 }
 
 start().catch((err) => {
+  console.error(err.stack);
   $('#columns').innerHTML = `<div class="card"><div class="banner failed">${esc(err.message)}</div></div>`;
 });

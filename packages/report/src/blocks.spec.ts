@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { blockFiles, chart, heading, list, paragraph, renderHtml, renderMarkdown, table, warning } from './blocks.js';
+import { blockFiles, chart, heading, list, paragraph, renderHtml, renderHtmlFragment, renderMarkdown, table, warning } from './blocks.js';
 
 const blocks = [
   heading(2, 'hunt: a `search`'),
@@ -24,6 +24,13 @@ describe('blocks', () => {
     expect(html).toContain('<td><strong>a|b</strong></td><td class="r"><strong>1</strong></td>');
     expect(html).toContain('<figure role="img" aria-label="a chart"><svg><text>hi</text></svg></figure>');
     expect(html).toContain('<p class="warning"><strong>Warning:</strong> at the edge</p>');
+  });
+
+  it('render to an HTML fragment that is exactly the page\'s body (what a dashboard inserts)', () => {
+    const fragment = renderHtmlFragment(blocks);
+    expect(fragment.startsWith('<h2 id="hunt-a-search">')).toBe(true);
+    expect(fragment).not.toContain('<body>');
+    expect(renderHtml(blocks, 'T')).toContain(`<body>\n${fragment}\n</body>`);
   });
 
   it('write each table as CSV and each chart as SVG; two blocks never write one file', () => {

@@ -75,8 +75,8 @@ function slug(text: string): string {
   return text.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, '-').replace(/^-|-$/g, '');
 }
 
-/** A standalone HTML page of the blocks, every chart inlined. */
-export function renderHtml(blocks: readonly Block[], title: string): string {
+/** The blocks as an HTML fragment (what goes inside <body>), every chart inlined: the report page's body and a dashboard's section. */
+export function renderHtmlFragment(blocks: readonly Block[]): string {
   const out: string[] = [];
   for (const b of blocks) {
     switch (b.type) {
@@ -112,6 +112,11 @@ export function renderHtml(blocks: readonly Block[], title: string): string {
         break;
     }
   }
+  return out.join('\n');
+}
+
+/** A standalone HTML page of the blocks, every chart inlined. */
+export function renderHtml(blocks: readonly Block[], title: string): string {
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -121,7 +126,7 @@ export function renderHtml(blocks: readonly Block[], title: string): string {
 <style>${PAGE_STYLE}</style>
 </head>
 <body>
-${out.join('\n')}
+${renderHtmlFragment(blocks)}
 </body>
 </html>
 `;

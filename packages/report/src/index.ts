@@ -1,6 +1,6 @@
 export type * from './results.js';
-export { renderStudyReport, reportBlocks, type StudyReport, type ReportSection, type SettingsRow, type RenderedReport } from './study.js';
-export { blockFiles, renderMarkdown, renderHtml, heading, paragraph, list, warning, table, chart, type Block } from './blocks.js';
+export { renderStudyReport, reportBlocks, sectionBlocks, conclusionBlocks, type StudyReport, type ReportSection, type SettingsRow, type RenderedReport } from './study.js';
+export { blockFiles, renderMarkdown, renderHtml, renderHtmlFragment, heading, paragraph, list, warning, table, chart, type Block } from './blocks.js';
 export type { Table, CsvValue } from './tables.js';
 export {
   factorComparisons, comparisonSentence, chanceSentences, bestValueSentences, groupsTable, comparisonsTable, groupSample, uniqueSlugs, verdict,

@@ -53,10 +53,7 @@ export function reportBlocks(r: StudyReport): Block[] {
     ),
     heading(2, 'Conclusions'),
   ];
-  for (const s of r.sections) {
-    if (s.conclusions.length === 0) continue;
-    blocks.push(heading(3, `${s.stage} (${s.kind})`), list(s.conclusions));
-  }
+  for (const s of r.sections) blocks.push(...conclusionBlocks(s));
   blocks.push(
     paragraph(
       'Differences are mean(to) − mean(from) over seeds, in percentage points, with a Welch 95 % confidence interval (Welch–Satterthwaite degrees of freedom); "within noise" means the interval contains 0.',
@@ -88,8 +85,18 @@ export function reportBlocks(r: StudyReport): Block[] {
       }),
     );
   }
-  for (const s of r.sections) blocks.push(heading(2, `${s.stage}: ${s.title}`), ...s.blocks);
+  for (const s of r.sections) blocks.push(...sectionBlocks(s));
   return blocks;
+}
+
+/** A stage's conclusions as the report lists them under "Conclusions" (none when it has none). */
+export function conclusionBlocks(s: Pick<ReportSection, 'stage' | 'kind' | 'conclusions'>): Block[] {
+  return s.conclusions.length === 0 ? [] : [heading(3, `${s.stage} (${s.kind})`), list(s.conclusions)];
+}
+
+/** A stage's section of the report: its heading and the kind's blocks. */
+export function sectionBlocks(s: Pick<ReportSection, 'stage' | 'title' | 'blocks'>): Block[] {
+  return [heading(2, `${s.stage}: ${s.title}`), ...s.blocks];
 }
 
 function provenance(r: StudyReport): Block[] {

@@ -153,6 +153,28 @@ export async function startServer(o: ServeOptions): Promise<RunningServer> {
         res.end(text);
         return;
       }
+      case '/api/section': {
+        // The stage's section of the report, rendered by its kind (cached until a result changes).
+        const p = profileOf(params, res);
+        if (!p) return;
+        const stage = params.get('stage') ?? '';
+        const section = o.views.section(p, stage);
+        if (section === undefined) return json(res, 404, { error: `no stage '${stage}' in profile '${p}'` });
+        return json(res, 200, 'html' in section ? { ...section, files: Object.keys(section.files) } : section);
+      }
+      case '/api/file': {
+        // A file the section writes beside the report (its CSVs and SVGs), by the name the section gives it.
+        const p = profileOf(params, res);
+        if (!p) return;
+        const section = o.views.section(p, params.get('stage') ?? '');
+        const name = params.get('file') ?? '';
+        const text = section && 'files' in section && Object.hasOwn(section.files, name) ? section.files[name] : undefined;
+        if (text === undefined) return notFound(res);
+        const type = name.endsWith('.svg') ? 'image/svg+xml; charset=utf-8' : name.endsWith('.csv') ? 'text/csv; charset=utf-8' : 'text/plain; charset=utf-8';
+        res.writeHead(200, { 'content-type': type, 'cache-control': 'no-store', 'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'" });
+        res.end(text);
+        return;
+      }
       case '/api/trials': {
         const p = profileOf(params, res);
         if (p) json(res, 200, queryTable(o.views.trialRows(p, live), parseTableQuery(params)));

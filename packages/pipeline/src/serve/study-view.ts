@@ -12,12 +12,15 @@ import { openStudy } from '../stages/workspace.js';
 import { listRecords, readRecord, trialStoreDir } from '../trials/store.js';
 import type { TrialRecord } from '../trials/executor.js';
 import type { LiveRun, RunningTrial } from './progress-files.js';
+import { sectionCache } from './sections.js';
 import { type Cell, type TrialRow } from './trial-table.js';
 
 export type StageState = 'current' | 'stale' | 'missing' | 'invalid' | 'unchecked' | 'running' | 'failed';
 
 export interface StageSummary {
   stage: string;
+  /** The stage's kind ('data' for the built-in stage). */
+  kind: string;
   dependsOn: string[];
   state: StageState;
   reason?: string;
@@ -85,6 +88,16 @@ export function studyViews(o: { workspace: string; configFile?: string; env?: No
     return parts.join('|');
   }
 
+  // The study environment of a profile, remade when the study file changes (sections are rendered in it).
+  const envs = new Map<string, { at: string; env: ReturnType<typeof openStudy> }>();
+  function stageEnv(profile: string) {
+    const at = mtime(configFile);
+    let e = envs.get(profile);
+    if (e?.at !== at) envs.set(profile, (e = { at, env: openStudy({ profile, config: configFile }, { ...env, NX_TASK_TARGET_CONFIGURATION: '', BNLAB_WORKSPACE: o.workspace }) }));
+    return { env: e.env, configKey: at };
+  }
+  const sections = sectionCache(stageEnv);
+
   function current(profile: string): Cached {
     const sig = signature(profile);
     const old = cache.get(profile);
@@ -92,8 +105,7 @@ export function studyViews(o: { workspace: string; configFile?: string; env?: No
     const warnings: string[] = [];
     const next: Cached = { signature: sig, plan: old?.plan, warnings, resultHashes: old?.resultHashes ?? new Map(), stored: old?.stored ?? [] };
     try {
-      const study = openStudy({ profile, config: configFile }, { ...env, NX_TASK_TARGET_CONFIGURATION: '', BNLAB_WORKSPACE: o.workspace });
-      next.plan = planStudy(study, (w) => warnings.push(w));
+      next.plan = planStudy(stageEnv(profile).env, (w) => warnings.push(w));
       next.resultHashes = hashesInResults(profile, next.plan);
       next.stored = listRecords(trialStoreDir(o.workspace));
       // The signature again, with the stage list now known (the first plan of a profile learns it).
@@ -197,6 +209,7 @@ export function studyViews(o: { workspace: string; configFile?: string; env?: No
       }
       return {
         stage: s.stage,
+        kind: s.kind,
         dependsOn: s.dependsOn,
         state,
         reason,
@@ -243,6 +256,10 @@ export function studyViews(o: { workspace: string; configFile?: string; env?: No
     result(profile: string, stage: string): string | undefined {
       if (!stageNames(profile).includes(stage)) current(profile);
       return stageNames(profile).includes(stage) ? readResult(profile, stage) : undefined;
+    },
+    /** A declared stage's report section (rendered HTML and its files) or why it has none; undefined for another name. */
+    section(profile: string, stage: string) {
+      return sections.section(profile, stage);
     },
     /** Whether anything the view is made from changed since it was last made. */
     changed(profile: string): boolean {

@@ -55,33 +55,61 @@ export function computeSeconds(storeDir: string, hashes: readonly string[], warn
   return undefined;
 }
 
-/** The report of the study, rendered with a fresh jsdom document (closed afterwards): the report package touches no DOM global. */
-export function renderStudy(env: StageEnv, title: string, warn: (line: string) => void): Record<string, string> {
+/** The files the report writes besides its sections' own: their names are taken before any section picks one. */
+export const REPORT_FILES: readonly string[] = ['README.md', 'report.html', 'data.csv', 'provenance.csv', 'settings.csv'];
+
+/**
+ * A stage's section of the report from its (current) result: what its kind's `section` gives, with the
+ * heading's title and the trial hashes behind it; undefined for a kind without a section. The report
+ * stage and `bnlab serve` both render through this, in declared order with one `files` set, so the
+ * page shows exactly the report's section.
+ */
+export function stageSection(
+  env: StageEnv,
+  stage: ResolvedStage,
+  result: Record<string, unknown>,
+  ctx: { data: DataStageResult; document: ReportDocument; files: Set<string> },
+): (Omit<ReportSection, 'computeSeconds'> & { hashes?: string[] }) | undefined {
+  const kind = kindOf(stage.kind)!;
+  if (!kind.section) return undefined;
+  const { blocks, conclusions } = kind.section(result, { study: env.study, stage, ...ctx });
+  const hashes = kind.trialHashes?.(result);
+  return {
+    stage: stage.name,
+    kind: stage.kind,
+    header: result as unknown as ReportSection['header'],
+    title: kind.description,
+    trials: hashes ? new Set(hashes).size : null,
+    blocks,
+    conclusions,
+    hashes,
+  };
+}
+
+/** A jsdom document for the report's charts, closed after `f`: the report package touches no DOM global. */
+export function withDocument<T>(f: (document: ReportDocument) => T): T {
   const dom = new JSDOM('<!DOCTYPE html><html><body></body></html>');
   try {
-    const document = dom.window.document as unknown as ReportDocument;
+    return f(dom.window.document as unknown as ReportDocument);
+  } finally {
+    dom.window.close();
+  }
+}
+
+/** The report of the study, rendered with a fresh jsdom document. */
+export function renderStudy(env: StageEnv, title: string, warn: (line: string) => void): Record<string, string> {
+  return withDocument((document) => {
     const data = upstreamResult<DataStageResult>(env, 'data');
     const store = trialStoreDir(env.workspace);
-    const files = new Set<string>(['README.md', 'report.html', 'data.csv', 'provenance.csv', 'settings.csv']);
+    const files = new Set<string>(REPORT_FILES);
     const sections: ReportSection[] = [];
     const rows: SettingsRow[] = [];
     const columns: string[] = [];
     for (const stage of env.study.stages) {
       const kind = kindOf(stage.kind)!;
       if (!kind.section) continue;
-      const result = upstreamResult<Record<string, unknown>>(env, stage.name);
-      const { blocks, conclusions } = kind.section(result, { study: env.study, stage, data, document, files });
-      const hashes = kind.trialHashes?.(result);
-      sections.push({
-        stage: stage.name,
-        kind: stage.kind,
-        header: result as unknown as ReportSection['header'],
-        title: kind.description,
-        trials: hashes ? new Set(hashes).size : null,
-        computeSeconds: hashes ? computeSeconds(store, hashes, warn, stage.name) : undefined,
-        blocks,
-        conclusions,
-      });
+      const { hashes, ...section } = stageSection(env, stage, upstreamResult<Record<string, unknown>>(env, stage.name), { data, document, files })!;
+      sections.push({ ...section, computeSeconds: hashes ? computeSeconds(store, hashes, warn, stage.name) : undefined });
       if (kind.training) {
         const values = settingsColumns(kind.training(stage.settings));
         for (const c of Object.keys(values)) if (!columns.includes(c)) columns.push(c);
@@ -90,9 +118,7 @@ export function renderStudy(env: StageEnv, title: string, warn: (line: string) =
     }
     const report: StudyReport = { title, profile: env.study.profile, dataNote: dataNote(data), data, sections, settings: { columns, rows } };
     return renderStudyReport(report).files;
-  } finally {
-    dom.window.close();
-  }
+  });
 }
 
 // Only what the report writes: anything else a user put in the directory is left alone.
