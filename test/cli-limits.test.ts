@@ -29,7 +29,7 @@ afterAll(() => rmSync(ws, { recursive: true, force: true }));
 describe('issue 17: limits (item 5)', () => {
   it.each([
     ['samples: 1000000000', (t: string) => t.replace('        samples: 4\n', '        samples: 1000000000\n'), /^bnlab: experiments\.yaml:\d+:\d+ profiles\.smoke\.stages\.coarse\.samples: must be <= 10000 \(one trial per draw; the reference drew 50\)$/],
-    ['cycles: 1e6', (t: string) => t.replace('        cycles: 1\n', '        cycles: 1000000\n'), /profiles\.smoke\.defaults\.training\.cycles: must be <= 100 \(the reference's are 2 and 3\)$/],
+    ['cycles: 1e6', (t: string) => t.replace('        cycles: 1\n', '        cycles: 1000000\n'), /profiles\.smoke\.defaults\.training\.cycles: must be <= 1000 \(learning-rate cycles/],
     ['nsUpdates: 1e9', (t: string) => t.replace('        nsUpdates: 6\n', '        nsUpdates: 1000000000\n'), /profiles\.smoke\.defaults\.training\.nsUpdates: must be <= 1000000/],
     ['pointsPerCycle: 1e9', (t: string) => t.replace('        pointsPerCycle: 2\n', '        pointsPerCycle: 1000000000\n'), /profiles\.smoke\.defaults\.training\.pointsPerCycle: must be <= 1000/],
   ])('%s is refused by plan with the setting, its limit and a hint', async (_n, edit, line) => {
@@ -65,8 +65,11 @@ describe('issue 17: messages that name the setting and the fix (item 7)', () => 
     return name;
   };
   it.each([
-    ['exponents: [300, 400]', 'version: 1\nstages:\n  coarse:\n    exponents: [300, 400]\n',
-      /^bnlab: e\.yaml:4:17 stages\.coarse\.exponents\[0\]: must be <= 10 \(an exponent u of λ = 10\^u, e\.g\. \[-5, -1\]\)$/],
+    // The issue's `exponents: [300, 400]` (λ = 10^300 … 10^400), in today's search syntax.
+    ['a λ range of 1e300 … 1e400', 'version: 1\nstages:\n  coarse:\n    kind: search\n    samples: 4\n    space: { lambda: { logUniform: [1.0e+300, 1.0e+400] } }\n',
+      /^bnlab: e\.yaml:6:47 1\.0e\+400 is not a finite number \(a double overflows past 1\.8e308\): write the value you mean$/],
+    ['a λ range of 1e300 … 1e301', 'version: 1\nstages:\n  coarse:\n    kind: search\n    samples: 4\n    space: { lambda: { logUniform: [1.0e+300, 1.0e+301] } }\n',
+      /^bnlab: e\.yaml:6:37 stages\.coarse\.space\.lambda\.logUniform\[0\]: 1e\+300 is not a valid lambda: must be ≤ 10$/],
     ['a net with no hidden layer', 'version: 1\ndefaults:\n  nets:\n    3-layer: []\n',
       /^bnlab: e\.yaml:4:14 defaults\.nets\.3-layer: must NOT have fewer than 1 items \(list the hidden layers' widths, e\.g\. \[50, 50\]: at least one, at most 64\)$/],
     ['a multi-document file', 'version: 1\n---\nversion: 1\n',
@@ -80,7 +83,7 @@ describe('issue 17: messages that name the setting and the fix (item 7)', () => 
   });
 
   it.each([
-    [['train', '--lambda', '-1'], "bnlab: --lambda: '-1' must be ≥ 0"],
+    [['train', '--lambda', '-1'], 'bnlab: --lambda: -1 must be ≥ 0 (L2 regularisation λ of the cost; default 0.005)'],
     [['run', 'data', '--workers', '-2'], "bnlab: --workers: '-2' must be an integer ≥ 1"],
     [['train', '--save', '/nonexistent-dir/model.json'], 'bnlab: --save: cannot write /nonexistent-dir/model.json: the directory /nonexistent-dir does not exist (checked before training; choose another path)'],
   ])('bnlab %j says what is wrong with the value, before any work', async (args, line) => {

@@ -1,3 +1,4 @@
+import { TRAINING_OPTIONS } from '@bnlab/engine';
 // The shipped experiments.yaml: valid under every profile, checked by the schema on its own (an
 // independent ajv, not bnlab's loader), and its default profile is the reference study.
 import { describe, expect, it } from 'vitest';
@@ -48,7 +49,8 @@ describe('experiments.yaml', () => {
     ]);
     // The reference: n_s = 2250 updates on 45000 images, batch 100 (5 epochs); λ = 0.005; η in [1e-5, 1e-1].
     expect(settings('curves').base.training).toEqual({
-      options: { lambda: 0.005, etaMin: 1e-5, etaMax: 0.1, batch: 100, cycles: 2, pointsPerCycle: 10, eps: Number.EPSILON, alpha: 0.9 },
+      // The reference's settings, and every other engine option at its default (a new option leaves the study alone).
+      options: { ...Object.fromEntries(TRAINING_OPTIONS.map((o) => [o.name, o.default])), lambda: 0.005, etaMin: 1e-5, etaMax: 0.1, batch: 100, cycles: 2, pointsPerCycle: 10, eps: Number.EPSILON, alpha: 0.9 },
       ns: { epochs: 5 },
       init: { kind: 'he' },
     });

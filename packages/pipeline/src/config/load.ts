@@ -3,7 +3,7 @@
 // so a file is valid or not whatever the command line says; all problems are reported at once.
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node, type Scalar } from 'yaml';
 import { ConfigError, closest, type ConfigIssue } from './errors.js';
 import { deepMerge, type Plain } from './merge.js';
 import { resolveDocument } from './resolve.js';
@@ -49,6 +49,19 @@ export function pickProfile(studies: Record<string, ResolvedStudy>, name: string
  */
 export function profileName(flag: string | undefined, env: Env = process.env): string {
   return env.NX_TASK_TARGET_CONFIGURATION || flag || DEFAULT_PROFILE;
+}
+
+/** Every scalar of the document that YAML reads as a non-finite number (1e400, .inf, .nan). */
+function nonFiniteNumbers(node: unknown, out: Scalar[] = []): Scalar[] {
+  if (isScalar(node)) {
+    if (typeof node.value === 'number' && !Number.isFinite(node.value)) out.push(node);
+  } else if (isMap(node) || isSeq(node)) {
+    for (const item of node.items) {
+      if (isPair(item)) nonFiniteNumbers(item.value, out);
+      else nonFiniteNumbers(item, out);
+    }
+  }
+  return out;
 }
 
 function displayName(file: string): string {
@@ -99,6 +112,16 @@ export function resolveAllProfiles(text: string, name: string, env: Env): Record
   }
   if (js === null || js === undefined) throw new ConfigError(name, [{ line: 1, col: 1, path: '', message: 'the file is empty: it needs at least `version: 1`' }]);
   const at = (p: PathSegment[], target: 'key' | 'value' = 'value') => locate(doc, lines, p, target);
+
+  // A number YAML reads as infinite (1e400, .inf) would pass as a value and fail much later, as an
+  // unlocated "non-finite number" deep in a hash: say where it is now.
+  const infinite = nonFiniteNumbers(doc.contents);
+  if (infinite.length) {
+    throw new ConfigError(name, infinite.map((n) => {
+      const pos = lines.linePos(n.range![0]);
+      return { line: pos.line, col: pos.col, path: '', message: `${n.source ?? String(n.value)} is not a finite number (a double overflows past 1.8e308): write the value you mean` };
+    }));
+  }
 
   const schemaProblems = validateDocument(js);
   if (schemaProblems.length) {

@@ -110,6 +110,8 @@ export function valueSchema(o: StudyOption): Record<string, unknown> {
     default: {
       const s: Record<string, unknown> = { type: o.type };
       for (const k of ['minimum', 'exclusiveMinimum', 'maximum', 'exclusiveMaximum'] as const) if (o[k] !== undefined) s[k] = o[k];
+      // A value out of range is told what the option is (ajv's "must be <= 1000" alone does not say).
+      if (o.description) s.limitHint = o.description;
       return s;
     }
   }
