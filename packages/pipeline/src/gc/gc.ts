@@ -1,16 +1,18 @@
 // bnlab gc: what the declared studies (every profile of experiments.yaml) no longer use — prepared
-// data in .bnlab/data and trial records under results/<profile>/trials/ — and removing it. Anything
-// it cannot prove unused is kept: a profile whose data is not here keeps every prepared entry of its
-// data set, and a profile with a stage whose trials are not known yet (an upstream result not
-// current) keeps its whole trial store. So the committed records a published profile uses are never
-// removed.
+// data in .bnlab/data and records in the workspace's trial store results/trials/ — and removing it.
+// Anything it cannot prove unused is kept: a profile whose data is not here keeps every prepared entry
+// of its data set, and a profile with a stage whose trials are not known yet (an upstream result not
+// current) keeps the whole store (its trials could be any). So the committed records a published
+// profile uses are never removed.
 import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { preparedKey } from '../data/index.js';
 import { PREPARATIONS, preparationOptions } from '../stages/data.js';
+import type { DataStageResult } from '@bnlab/report';
+import { resultState } from '../stages/context.js';
 import { planStudy } from '../stages/plan.js';
 import { openStudy } from '../stages/workspace.js';
-import { listRecords, recordPath } from '../trials/store.js';
+import { listRecords, recordPath, trialStoreDir } from '../trials/store.js';
 
 export interface GcItem {
   path: string;
@@ -40,7 +42,11 @@ export async function planGc(workspace: string, configFile: string | undefined):
   // Prepared data: the entries some profile's preparations load here.
   const usedKeys = new Set<string>();
   const unknownDatasets = new Set<string>();
-  const usedRecords = new Map<string, Set<string> | 'all'>();
+  const usedRecords = new Set<string>();
+  // A profile whose trials are not all known keeps every record of its data (by fingerprint); when
+  // even its data is unknown, the whole store.
+  const keptFingerprints = new Set<string>();
+  let keepAll = false;
   for (const profile of profiles) {
     const env = openStudy({ profile, config: configFile }, wsEnv);
     for (const name of PREPARATIONS) {
@@ -51,10 +57,17 @@ export async function planGc(workspace: string, configFile: string | undefined):
     const plan = planStudy(env);
     const blocked = plan.stages.find((s) => s.trials && !s.trials.known);
     if (blocked) {
-      usedRecords.set(profile, 'all');
-      kept.push(`results/${profile}/trials: kept whole, ${blocked.stage}'s trials are not known until '${blocked.dependsOn.join("', '")}' ${blocked.dependsOn.length === 1 ? 'is' : 'are'} current`);
+      const data = resultState(env, 'data');
+      const why = `${blocked.stage}'s trials are not known until '${blocked.dependsOn.join("', '")}' ${blocked.dependsOn.length === 1 ? 'is' : 'are'} current`;
+      if (data.state === 'current') {
+        for (const prep of (data.value as DataStageResult).preparations) keptFingerprints.add(prep.fingerprint);
+        kept.push(`results/trials: kept every record of profile '${profile}''s data (${why})`);
+      } else {
+        keepAll = true;
+        kept.push(`results/trials: kept whole, profile '${profile}': ${why}, and its data is not prepared`);
+      }
     } else {
-      usedRecords.set(profile, new Set(plan.stages.flatMap((s) => s.trials?.list.map((t) => t.hash) ?? [])));
+      for (const s of plan.stages) for (const t of s.trials?.list ?? []) usedRecords.add(t.hash);
     }
   }
 
@@ -77,19 +90,25 @@ export async function planGc(workspace: string, configFile: string | undefined):
   for (const d of unknownDatasets) kept.push(`.bnlab/data: kept every ${d} entry, its files are not here to tell which one a profile uses`);
 
   const trials: GcItem[] = [];
-  const results = path.join(workspace, 'results');
-  const stores = existsSync(results) ? readdirSync(results).filter((p) => existsSync(path.join(results, p, 'trials'))).sort() : [];
-  for (const profile of stores) {
-    const used = usedRecords.get(profile); // undefined: no declared profile has this name
-    if (used === 'all') continue;
-    const dir = path.join(results, profile, 'trials');
+  const dir = trialStoreDir(workspace);
+  if (!keepAll) {
     for (const hash of listRecords(dir)) {
-      if (used?.has(hash)) continue;
+      if (usedRecords.has(hash)) continue;
       const file = recordPath(dir, hash);
+      if (keptFingerprints.size > 0 && keptFingerprints.has(fingerprintOf(file) ?? '')) continue;
       trials.push({ path: file, bytes: statSync(file).size });
     }
   }
   return { data, trials, kept };
+}
+
+/** The data fingerprint of a stored record (an unreadable one has none: it is the run's to repair). */
+function fingerprintOf(file: string): string | undefined {
+  try {
+    return (JSON.parse(readFileSync(file, 'utf8')) as { identity?: { dataFingerprint?: string } }).identity?.dataFingerprint;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Removes what `planGc` found, and the two-character store directories it leaves empty. */
