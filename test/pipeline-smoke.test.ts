@@ -101,7 +101,7 @@ describe('bnlab run -c smoke, stage by stage', () => {
     // The time estimate: coarse's 4 trials of the 3-layer net (batch 50, n_s 6, one cycle, 2 points),
     // worked out here from the data's sizes, at the plan's rate, shared by its workers.
     const e = plan.estimate;
-    expect(Object.keys(e.stages)).toEqual(['curves', 'coarse', 'fine', 'final', 'sigma']);
+    expect(Object.keys(e.stages)).toEqual(['curves', 'coarse', 'fine', 'final', 'sigma', 'learning-rate']);
     const { train, validation, test } = result('data').preparations[0].splits;
     const macs = 3072 * 50 + 50 * 50 + 50 * 10;
     const work = macs * (3 * 12 * 50 + 3 * (train + validation) + train + validation + test);

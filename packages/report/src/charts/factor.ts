@@ -63,8 +63,10 @@ export function factorChart(
     marginRight: rows.length ? 140 : 24,
     marginBottom: 40,
     x: { domain: colorDomain, label: null, padding: 0.2, axis: color ? 'bottom' : null },
-    fx: { domain: xDomain, label: x.label, tickFormat: (v: string) => `${x.label} = ${v}` },
-    y: { label: 'test accuracy (%)', grid: true, labelArrow: 'none', domain: [0, top * 1.08] },
+    // The facet titles name the factor (`η_max = 1`): an axis label over them would collide.
+    fx: { domain: xDomain, label: null, tickFormat: (v: string) => `${x.label} = ${v}` },
+    // Rotated along the axis, clear of the first facet's title.
+    y: { label: 'test accuracy (%)', labelAnchor: 'center', grid: true, labelArrow: 'none', domain: [0, top * 1.08] },
     fy: { domain: rowDomain, label: null },
     color: { domain: colorDomain, range: colorRange },
     marks,
