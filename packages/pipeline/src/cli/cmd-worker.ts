@@ -64,7 +64,39 @@ export const command: Command = {
     for (const [name, d] of Object.entries(prepared)) {
       describe[name] = `${d.dataset}, ${d.splits.train} training / ${d.splits.validation} validation images, profile ${study.profile}`;
     }
-    const worker = await startQueueWorker({
+    // The signal handlers go in before the worker can take a job: a SIGTERM that arrived while it was
+    // starting (it may already hold a job) used to kill it outright, leaving the job active until its
+    // lock expired, with no worker left to finish it.
+    let signals = 0;
+    let onStarted: (() => void) | undefined;
+    let settle: (code: number) => void = () => {};
+    const done = new Promise<number>((resolve) => {
+      settle = resolve;
+    });
+    let worker: Awaited<ReturnType<typeof startQueueWorker>> | undefined;
+    const finish = (code: number) => {
+      process.off('SIGTERM', onSignal);
+      process.off('SIGINT', onSignal);
+      settle(code);
+    };
+    const act = (sig: NodeJS.Signals, w: NonNullable<typeof worker>) => {
+      if (signals === 1) {
+        log(`${sig}: finishing the trials in flight, then exiting (send it again to stop now)`);
+        w.stop().then(() => { log('worker stopped'); finish(0); }, (err: Error) => { log(`stop failed: ${err.message}`); finish(1); });
+      } else {
+        log(`${sig}: stopping now; the trials in flight go back to the queue`);
+        w.stop(true).finally(() => finish(sig === 'SIGINT' ? 130 : 143));
+      }
+    };
+    function onSignal(sig: NodeJS.Signals): void {
+      signals++;
+      if (worker) act(sig, worker);
+      else onStarted = () => act(sig, worker!);
+    }
+    process.on('SIGTERM', onSignal);
+    process.on('SIGINT', onSignal);
+
+    worker = await startQueueWorker({
       url,
       concurrency,
       threads,
@@ -77,25 +109,7 @@ export const command: Command = {
     log(`bnlab worker ${worker.name}: serving ${url}, ${concurrency} trial${concurrency === 1 ? '' : 's'} at once on ${threads} thread${threads === 1 ? '' : 's'} each, profile ${study.profile}`);
     for (const [name, d] of Object.entries(prepared)) log(`  data '${name}': ${describe[name]}, fingerprint ${d.fingerprint}`);
 
-    return new Promise<number>((resolve) => {
-      let signals = 0;
-      const onSignal = (sig: NodeJS.Signals) => {
-        signals++;
-        if (signals === 1) {
-          log(`${sig}: finishing the trials in flight, then exiting (send it again to stop now)`);
-          worker.stop().then(() => { log('worker stopped'); finish(0); }, (err: Error) => { log(`stop failed: ${err.message}`); finish(1); });
-        } else {
-          log(`${sig}: stopping now; the trials in flight go back to the queue`);
-          worker.stop(true).finally(() => finish(sig === 'SIGINT' ? 130 : 143));
-        }
-      };
-      const finish = (code: number) => {
-        process.off('SIGTERM', onSignal);
-        process.off('SIGINT', onSignal);
-        resolve(code);
-      };
-      process.on('SIGTERM', onSignal);
-      process.on('SIGINT', onSignal);
-    });
+    onStarted?.();
+    return done;
   },
 };
