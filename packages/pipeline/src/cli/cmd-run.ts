@@ -8,6 +8,7 @@ import { isTrainingStage } from '../stages/run-stage.js';
 import { runStage, type StageOutcome } from '../stages/run-stage.js';
 import path from 'node:path';
 import { openStudy } from '../stages/workspace.js';
+import { stageHeadline } from '../stages/explore.js';
 import { publishingView } from '../serve/progress-files.js';
 import { checkStudyLimits } from '../stages/limits.js';
 import { localExecutor } from '../trials/local-executor.js';
@@ -158,6 +159,10 @@ export const command: Command = {
           return 3;
         }
         if (budget !== undefined) budget -= outcome.trained;
+        if (stage !== 'data' && isTrainingStage(env, stage)) {
+          const headline = stageHeadline(env, stage);
+          if (headline !== undefined) process.stdout.write(`${stage}: ${headline}\n`);
+        }
       }
       return 0;
     } catch (err) {

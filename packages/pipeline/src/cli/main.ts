@@ -16,6 +16,8 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ command:
   bench: { summary: 'measure kernels, epochs and worker throughput', load: () => import('./cmd-bench.js') },
   worker: { summary: 'serve trials from a Redis queue (BullMQ)', load: () => import('./cmd-worker.js') },
   gc: { summary: 'remove prepared data and trial records no declared study uses', load: () => import('./cmd-gc.js') },
+  show: { summary: "every stage's state and key numbers, or one stage's tables", load: () => import('./cmd-show.js') },
+  compare: { summary: 'two profiles side by side, with the differences', load: () => import('./cmd-compare.js') },
   trial: { summary: "one trial's configuration, figures and curves", load: () => import('./cmd-trial.js') },
 };
 
