@@ -82,7 +82,7 @@ run('a study declared in YAML only, every kind, new stage names', () => {
     expect(readme.split('\n')[0]).toBe('# Any title: profile `default`');
     for (const stage of Object.keys(KINDS).filter((s) => s !== 'summary')) expect(readme).toMatch(new RegExp(`^## ${stage}: `, 'm'));
     for (const name of ['narrow', 'broad']) expect(readme).toMatch(new RegExp(`\\| ${name} \\|`));
-    expect(readFileSync(path.join(ws, 'report/default/widths.csv'), 'utf8')).toContain('\n"narrow, no BN",narrow,false,');
+    expect(readFileSync(path.join(ws, 'report/default/widths.csv'), 'utf8')).toContain('\ndefault,cifar10,"narrow, no BN",narrow,false,');
     // Every chart the README links exists, once; the HTML report is rendered from the same blocks.
     const charts = [...readme.matchAll(/!\[[^\]]*\]\(([^)]+\.svg)\)/g)].map((m) => m[1]);
     expect(new Set(charts).size).toBe(charts.length);

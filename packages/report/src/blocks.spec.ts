@@ -37,4 +37,8 @@ describe('blocks', () => {
     expect(blockFiles(blocks)).toEqual({ 'a.csv': 'x,y\na|b,1\n', 'c.svg': '<svg><text>hi</text></svg>' });
     expect(() => blockFiles([...blocks, chart('c.svg', 'again', '<svg/>')])).toThrow("two blocks write the report file 'c.svg'");
   });
+
+  it('put the lead columns (profile, data set) first on every CSV row, quoted like any field', () => {
+    expect(blockFiles(blocks, { profile: 'p,1', dataset: 'cifar10' })['a.csv']).toBe('profile,dataset,x,y\n"p,1",cifar10,a|b,1\n');
+  });
 });

@@ -4,7 +4,7 @@
 // and [label](file).
 import { escapeHtml, inline } from './html.js';
 import { PAGE_STYLE } from './page-style.js';
-import { csvText, markdownTable, type Table } from './tables.js';
+import { csvText, markdownTable, type CsvValue, type Table } from './tables.js';
 
 export type Block =
   | { type: 'heading'; level: 1 | 2 | 3 | 4; text: string }
@@ -25,15 +25,15 @@ export const warning = (text: string): Block => ({ type: 'warning', text });
 export const table = (t: Table): Block => ({ type: 'table', table: t });
 export const chart = (file: string, alt: string, svg: string): Block => ({ type: 'chart', file, alt, svg });
 
-/** Every file a list of blocks writes beside the report (tables' CSVs, charts, files), by name. */
-export function blockFiles(blocks: readonly Block[]): Record<string, string> {
+/** Every file a list of blocks writes beside the report (tables' CSVs, with `lead`'s columns first; charts, files), by name. */
+export function blockFiles(blocks: readonly Block[], lead: Record<string, CsvValue> = {}): Record<string, string> {
   const files: Record<string, string> = {};
   const put = (name: string, text: string) => {
     if (name in files) throw new Error(`two blocks write the report file '${name}'`);
     files[name] = text;
   };
   for (const b of blocks) {
-    if (b.type === 'table') put(b.table.file, csvText(b.table));
+    if (b.type === 'table') put(b.table.file, csvText(b.table, lead));
     else if (b.type === 'chart') put(b.file, b.svg);
     else if (b.type === 'file') put(b.file, b.contents);
   }

@@ -138,7 +138,7 @@ export function renderStudyReport(r: StudyReport): RenderedReport {
   return {
     files: {
       'README.md': renderMarkdown(blocks),
-      ...blockFiles(blocks),
+      ...blockFiles(blocks, { profile: r.profile, dataset: r.data.dataset }),
       'report.html': renderHtml(blocks, `${r.title}: ${r.profile}`),
     },
   };

@@ -35,7 +35,13 @@ function csvField(v: CsvValue): string {
   return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
-/** RFC 4180 CSV; numbers at full precision (shortest round-trip form), missing values empty. */
-export function csvText(t: Table): string {
-  return [t.csvHeader, ...t.csvRows].map((row) => row.map(csvField).join(',')).join('\n') + '\n';
+/**
+ * RFC 4180 CSV; numbers at full precision (shortest round-trip form), missing values empty. `lead`:
+ * columns put first on every row, each with its one value (the report's profile and data set, so
+ * CSVs of several studies can be concatenated).
+ */
+export function csvText(t: Table, lead: Record<string, CsvValue> = {}): string {
+  const names = Object.keys(lead);
+  const values = Object.values(lead);
+  return [[...names, ...t.csvHeader], ...t.csvRows.map((r) => [...values, ...r])].map((row) => row.map(csvField).join(',')).join('\n') + '\n';
 }

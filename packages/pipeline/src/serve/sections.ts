@@ -57,7 +57,7 @@ export function sectionCache(open: (profile: string) => { env: StageEnv; configK
         else {
           try {
             const s = stageSection(env, stage, state.value as Record<string, unknown>, { data: data.value as DataStageResult, document, files });
-            section = s ? { conclusions: renderHtmlFragment(conclusionBlocks(s)), html: renderHtmlFragment(sectionBlocks(s)), files: blockFiles(s.blocks) } : { none: `a ${stage.kind} stage has no section` };
+            section = s ? { conclusions: renderHtmlFragment(conclusionBlocks(s)), html: renderHtmlFragment(sectionBlocks(s)), files: blockFiles(s.blocks, { profile: env.study.profile, dataset: (data.value as DataStageResult).dataset }) } : { none: `a ${stage.kind} stage has no section` };
           } catch (err) {
             section = { none: `its section could not be rendered: ${err instanceof Error ? err.message : String(err)}` };
           }
