@@ -2,7 +2,7 @@
 import { plainCell, plainTable, showStudy, type StageShown } from '../stages/explore.js';
 import { openStudy } from '../stages/workspace.js';
 import { parseFlags, UsageError, type Command } from './command.js';
-import { notCurrentLine, pickStage, tableJson } from './cmd-show.js';
+import { checkStage, notCurrentLine, pickStage, tableJson } from './cmd-show.js';
 
 const help = `Usage: bnlab compare -c A -c B [--config FILE] [STAGE] [--json]
 
@@ -50,12 +50,14 @@ export const command: Command = {
     const profiles = values.profile ?? [];
     if (profiles.length !== 2) throw new UsageError(`compare: expected two profiles (-c A -c B), got ${profiles.length} (see bnlab compare --help)`);
     if (positionals.length > 1) throw new UsageError(`compare: expected at most one stage, got ${positionals.length} (see bnlab compare --help)`);
-    const [A, B] = profiles.map((p) => showStudy(openStudy({ profile: p, config: values.config })));
+    const envs = profiles.map((p) => openStudy({ profile: p, config: values.config }));
+    if (positionals.length === 1) for (const env of envs) checkStage('compare', env.study, positionals[0]);
+    const [A, B] = envs.map(showStudy);
     const [pa, pb] = profiles;
     const out: string[] = [];
     if (positionals.length === 1) {
-      const a = pickStage('compare', A, positionals[0]);
-      const b = pickStage('compare', B, positionals[0]);
+      const a = pickStage(A, positionals[0]);
+      const b = pickStage(B, positionals[0]);
       const differences = a.run || b.run ? [] : rowDifferences(a, b);
       if (values.json) {
         const one = (s: StageShown) => ({ ...s, tables: tableJson(s) });

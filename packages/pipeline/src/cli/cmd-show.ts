@@ -1,5 +1,7 @@
 // bnlab show [STAGE]: every stage with its state and key numbers (like `dvc exp show`), or one stage's tables.
 import { didYouMean } from '../config/errors.js';
+import { stageNames } from '../config/stages.js';
+import type { ResolvedStudy } from '../config/types.js';
 import { plainTable, showStudy, type StageShown } from '../stages/explore.js';
 import { openStudy } from '../stages/workspace.js';
 import { parseFlags, UsageError, type Command } from './command.js';
@@ -24,12 +26,15 @@ export function notCurrentLine(s: StageShown): string {
   return `${s.stage}: ${s.state}${s.reason ? ` (${s.reason})` : ''}; run \`${s.run}\``;
 }
 
-/** The stage of `shown` named `name`; an unknown name is a one-line usage error with did-you-mean. */
-export function pickStage(command: string, shown: StageShown[], name: string): StageShown {
-  const s = shown.find((x) => x.stage === name);
-  const names = shown.map((x) => x.stage);
-  if (!s) throw new UsageError(`${command}: unknown stage '${name}'${didYouMean(name, names)} (stages: ${names.join(', ')})`);
-  return s;
+/** Checks that `name` is a stage of the study (before any work): else a one-line usage error with did-you-mean. */
+export function checkStage(command: string, study: ResolvedStudy, name: string): void {
+  const names = stageNames(study);
+  if (!names.includes(name)) throw new UsageError(`${command}: unknown stage '${name}'${didYouMean(name, names)} (stages: ${names.join(', ')})`);
+}
+
+/** The stage of `shown` named `name` (checked with checkStage). */
+export function pickStage(shown: StageShown[], name: string): StageShown {
+  return shown.find((x) => x.stage === name)!;
 }
 
 export function tableJson(s: StageShown) {
@@ -42,11 +47,12 @@ export const command: Command = {
     const { values, positionals } = parseFlags(argv, { profile: { type: 'string', short: 'c' }, config: { type: 'string' }, json: { type: 'boolean' } }, 'show', true);
     if (positionals.length > 1) throw new UsageError(`show: expected at most one stage, got ${positionals.length} (see bnlab show --help)`);
     const env = openStudy({ profile: values.profile, config: values.config });
+    if (positionals.length === 1) checkStage('show', env.study, positionals[0]);
     const shown = showStudy(env);
     const profile = env.study.profile;
     const out: string[] = [];
     if (positionals.length === 1) {
-      const s = pickStage('show', shown, positionals[0]);
+      const s = pickStage(shown, positionals[0]);
       const { tables, ...rest } = s;
       if (values.json) {
         process.stdout.write(`${JSON.stringify({ profile, stages: [{ ...rest, tables: tableJson(s) }] }, null, 2)}\n`);
