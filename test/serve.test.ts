@@ -115,7 +115,7 @@ run('bnlab serve in Chromium', () => {
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
     await page.goto(`${url}?profile=live&compare=smoke`);
-    await page.waitForSelector('body[data-ready="1"]', { timeout: 60_000 });
+    await page.waitForSelector('body[data-ready="1"]', { timeout: 180_000 });
     expect(await page.locator('.column').count()).toBe(2);
     const smoke = page.locator('.column[data-profile="smoke"]');
     const live = page.locator('.column[data-profile="live"]');
@@ -171,16 +171,16 @@ run('bnlab serve in Chromium', () => {
     await page.evaluate(() => ((window as unknown as { sameLoad: number }).sameLoad = 1));
     const live = page.locator('.column[data-profile="live"]');
     const stage = bnlab(['run', 'widths', '-c', 'live', '--workers', '1', '--threads', '1']);
-    await live.locator('.running-now .running-trial .update').first().waitFor({ timeout: 60_000 });
+    await live.locator('.running-now .running-trial .update').first().waitFor({ timeout: 180_000 });
     expect(await live.locator('.graph .node[data-stage="widths"]').getAttribute('class')).toContain('running');
     const seen = new Set<string>();
     const progressText = () => live.locator('.running-now').textContent();
     seen.add((await progressText())!);
-    await expect.poll(async () => (seen.add((await progressText())!), seen.size), { timeout: 60_000 }).toBeGreaterThan(2);
-    await live.locator('.live-curves .chart svg').first().waitFor({ timeout: 60_000 });
+    await expect.poll(async () => (seen.add((await progressText())!), seen.size), { timeout: 180_000 }).toBeGreaterThan(2);
+    await live.locator('.live-curves .chart svg').first().waitFor({ timeout: 180_000 });
     expect(await live.locator('.live-curves .chart svg').first().textContent()).toContain('Cost, loss');
     // It grows: more recorded points, without a reload.
-    await expect.poll(async () => Number(await live.locator('.live-curves .chart .points').first().textContent()), { timeout: 60_000 }).toBeGreaterThanOrEqual(4);
+    await expect.poll(async () => Number(await live.locator('.live-curves .chart .points').first().textContent()), { timeout: 180_000 }).toBeGreaterThanOrEqual(4);
     expect(await live.locator('.summary .eta-value').textContent()).toMatch(/^≈ /);
     await page.evaluate(() => window.scrollTo(0, 0));
     await page.screenshot({ path: path.join(shots, 'serve-running.png'), clip: { x: 0, y: 0, width: 1500, height: 1700 }, fullPage: true });
