@@ -10,6 +10,7 @@ import type { HistoryPoint } from '@bnlab/report';
 import type { StageView } from '../stages/progress.js';
 import type { TrialProgress, TrialRecord, TrialSpec } from '../trials/executor.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
+import { processAlive } from '../util/process.js';
 
 export const PROGRESS_VERSION = 1;
 /** Writes at most this often (ms); a heartbeat rewrites the file at least every HEARTBEAT_MS. */
@@ -170,7 +171,7 @@ export function publishingView(
 function removeEarlier(dir: string, profile: string, stage: string, pid: number): void {
   for (const { value, file } of readFiles(dir)) {
     if (value.profile === profile && value.stage === stage && value.pid !== pid) {
-      const live = value.host === hostname() && value.state === 'running' && pidAlive(value.pid);
+      const live = value.host === hostname() && value.state === 'running' && processAlive(value.pid);
       if (!live) rmSync(file, { force: true });
     }
   }
@@ -181,15 +182,6 @@ export type LiveStatus = 'running' | 'failed' | 'stale';
 export interface LiveRun extends ProgressFile {
   /** running: its process is alive (or was heard from recently); failed: it said so, or its process is gone. */
   status: LiveStatus;
-}
-
-export function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 function readFiles(dir: string): { file: string; value: ProgressFile }[] {
@@ -219,7 +211,7 @@ function readFiles(dir: string): { file: string; value: ProgressFile }[] {
  * A running file whose process is gone counts as failed; one not rewritten for STALE_MS from another
  * host as stale (then dropped once FAILED_SHOWN_MS old).
  */
-export function readProgress(dir: string, t = Date.now(), host = hostname(), alive = pidAlive): LiveRun[] {
+export function readProgress(dir: string, t = Date.now(), host = hostname(), alive = processAlive): LiveRun[] {
   const out: LiveRun[] = [];
   for (const { value } of readFiles(dir)) {
     const age = t - value.updatedAt;
