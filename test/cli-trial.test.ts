@@ -9,19 +9,19 @@ import { describe, expect, it } from 'vitest';
 
 const repo = fileURLToPath(new URL('..', import.meta.url));
 const bin = path.join(repo, 'packages/pipeline/bin/bnlab.js');
-const store = path.join(repo, 'results/default/trials');
+const store = path.join(repo, 'results/trials');
 const hashes = existsSync(store) ? readdirSync(store).flatMap((d) => readdirSync(path.join(store, d))).map((f) => f.slice(0, 64)).sort() : [];
 const bnlab = (args: string[]) => execa(process.execPath, [bin, ...args], { cwd: repo, reject: false, env: { BNLAB_WORKSPACE: repo } });
 
 describe.skipIf(hashes.length === 0)('bnlab trial', () => {
   const hash = hashes[0];
-  const file = path.join('results/default/trials', hash.slice(0, 2), `${hash}.json`);
+  const file = path.join('results/trials', hash.slice(0, 2), `${hash}.json`);
   const record = JSON.parse(readFileSync(path.join(repo, file), 'utf8'));
 
   it('--json: the stored record, found by 10 digits of its hash', async () => {
     const r = await bnlab(['trial', hash.slice(0, 10), '--json']);
     expect(r.exitCode, r.stderr).toBe(0);
-    expect(JSON.parse(r.stdout)).toEqual({ profile: 'default', file, ...record });
+    expect(JSON.parse(r.stdout)).toEqual({ file, ...record });
   });
 
   it('shows the configuration, the final figures and three charts of the history', async () => {
@@ -45,7 +45,7 @@ describe.skipIf(hashes.length === 0)('bnlab trial', () => {
     const shared = hashes.find((h, i) => i > 0 && h.slice(0, 2) === hashes[i - 1].slice(0, 2))!.slice(0, 2);
     for (const [prefix, message] of [
       [shared, `bnlab: trial: '${shared}' is ambiguous: `],
-      ['0'.repeat(40), `bnlab: trial: no trial record under results/*/trials/ has a hash starting with '${'0'.repeat(40)}'`],
+      ['0'.repeat(40), `bnlab: trial: no trial record under results/trials/ has a hash starting with '${'0'.repeat(40)}'`],
       ['xyz', "bnlab: trial: 'xyz' is not a hash prefix"],
     ]) {
       const r = await bnlab(['trial', prefix]);

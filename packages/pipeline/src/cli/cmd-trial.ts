@@ -7,14 +7,14 @@ import { BnlabError, parseFlags, UsageError, type Command } from './command.js';
 
 const help = `Usage: bnlab trial HASH-PREFIX [--json]
 
-Shows one trial from the trial stores (results/<profile>/trials/<hash[0:2]>/<hash>.json of any
-profile): its configuration, data and engine, its final accuracy, cost and loss on the training,
+Shows one trial from the workspace's trial store (results/trials/<hash[0:2]>/<hash>.json, shared by
+every profile): its configuration, data and engine, its final accuracy, cost and loss on the training,
 validation and test splits, how long it took, and its curves — accuracy, cost and the learning
 rate against the update — as plain-text charts. The prefix is any number of the hash's first hex
 digits (as \`bnlab plan\` and the run's lines show them); an unknown or ambiguous one is an error.
 
 Options:
-  --json      print {profile, file, hash, identity, result, meta} on stdout (the record as stored)
+  --json      print {file, hash, identity, result, meta} on stdout (the record as stored)
   -h, --help  show this help`;
 
 const pct = (x: number) => `${(100 * x).toFixed(2)} %`;
@@ -35,10 +35,10 @@ export const command: Command = {
     const ws = workspaceRoot();
     const found = findTrial(ws, positionals[0]);
     if ('error' in found) throw new BnlabError(found.error);
-    const { record: r, profile } = found;
+    const { record: r } = found;
     const file = path.relative(ws, found.file);
     if (values.json) {
-      process.stdout.write(`${JSON.stringify({ profile, file, ...r }, null, 2)}\n`);
+      process.stdout.write(`${JSON.stringify({ file, ...r }, null, 2)}\n`);
       return 0;
     }
     const c = r.identity.config as Record<string, unknown> & { hidden: number[]; init: { kind: string; sigma?: number } };
@@ -48,7 +48,7 @@ export const command: Command = {
     const splits = ['train', 'validation', 'test'] as const;
     const lines = [
       `trial ${r.hash}`,
-      `  record   ${file} (profile ${profile})`,
+      `  record   ${file}`,
       `  net      hidden [${c.hidden.join(', ')}], ${c.batchNorm ? 'batch norm' : 'no batch norm'}, init ${init}`,
       `  training λ ${c.lambda}, η ${c.etaMin}…${c.etaMax} (cyclical, n_s ${c.ns} updates), batch ${c.batch}, ${c.cycles} cycle${c.cycles === 1 ? '' : 's'}, seed ${c.seed}`,
       `  data     '${r.identity.preparation}' preparation, fingerprint ${r.identity.dataFingerprint.slice(0, 12)}…`,
