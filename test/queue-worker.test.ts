@@ -4,7 +4,7 @@
 // once; a worker SIGKILLed mid-trial loses nothing (another worker trains it); a worker whose data
 // differs fails the trial naming both fingerprints; a worker serves trials of another profile (it
 // prepares the data the trial carries); an unreachable Redis is one clear error.
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,7 +19,7 @@ import { runTrial } from '../packages/pipeline/src/trials/run-trial.js';
 import { canonicalJson } from '../packages/pipeline/src/util/canonical-json.js';
 import { cifar10Dir as dataDir } from './helpers/cifar10.js';
 import { freePort, startRedis, type RedisServer } from './helpers/redis.js';
-import { CIFAR10_SUBSET, describeWith, itWith, REDIS } from './helpers/requires.js';
+import { describeWith, REDIS } from './helpers/requires.js';
 
 const repo = fileURLToPath(new URL('..', import.meta.url));
 const bin = path.join(repo, 'packages/pipeline/bin/bnlab.js');
