@@ -27,6 +27,8 @@ function bnlab(args: string[]) {
   return execa(process.execPath, [bin, ...args], {
     cwd: ws,
     reject: false,
+    // execa's kill() would follow a signal with SIGKILL after 5 s: a clean stop under load takes longer.
+    forceKillAfterDelay: false,
     env: { BNLAB_WORKSPACE: ws, BNLAB_CIFAR10_DIR: dataDir, CI: 'true', NX_TASK_TARGET_CONFIGURATION: '' },
   });
 }

@@ -37,11 +37,12 @@ stages:
   nudge:    {kind: refine, from: mixed, around: {etaMax: {absolute: 0.01}}, samples: 2}
   final-look: {kind: evaluate, from: nudge, preparation: final, seeds: [1, 2]}
   fixed:    {kind: evaluate, nets: [broad], batchNorm: [true], seeds: 1, training: {lambda: 0.01}}
+  gains:    {kind: summary, compare: [widths, rates], best: champion, reference: {accuracy: 0.5, label: a figure of the user's}}
   summary:  {kind: report, title: Any title}
 `;
 const KINDS: Record<string, string> = {
   checks: 'gradcheck', widths: 'grid', 'lr-hunt': 'search', 'lr-polish': 'refine', champion: 'evaluate', rates: 'grid',
-  mixed: 'search', nudge: 'refine', 'final-look': 'evaluate', fixed: 'evaluate', summary: 'report',
+  mixed: 'search', nudge: 'refine', 'final-look': 'evaluate', fixed: 'evaluate', gains: 'summary', summary: 'report',
 };
 
 const temps: string[] = [];
@@ -77,11 +78,15 @@ run('a study declared in YAML only, every kind, new stage names', () => {
     expect(results['final-look'].preparation).toBe('final');
     for (const t of results.mixed.trials) expect(['narrow', 'broad']).toContain(t.values.net);
     expect(results.fixed.groups[0].name).toBe('broad, BN');
+    // The summary: each grid's first group is its baseline; the evaluate's runs are the best's.
+    expect(results.gains.comparisons.map((c: any) => [c.stage, c.baseline.name])).toEqual([['widths', 'narrow, no BN'], ['rates', 'η_max = 0.05']]);
+    expect(results.gains.best.runs.map((r: any) => r.accuracy)).toEqual(results.champion.groups[0].runs.map((r: any) => r.accuracy));
 
     const readme = readFileSync(path.join(ws, 'report/default/README.md'), 'utf8');
     expect(readme.split('\n')[0]).toBe('# Any title: profile `default`');
     for (const stage of Object.keys(KINDS).filter((s) => s !== 'summary')) expect(readme).toMatch(new RegExp(`^## ${stage}: `, 'm'));
     for (const name of ['narrow', 'broad']) expect(readme).toMatch(new RegExp(`\\| ${name} \\|`));
+    expect(readme).toMatch(/The best test accuracy reached: .*a figure of the user's: 50\.00 %/);
     expect(readFileSync(path.join(ws, 'report/default/widths.csv'), 'utf8')).toContain('\ndefault,cifar10,"narrow, no BN",narrow,false,');
     // Every chart the README links exists, once; the HTML report is rendered from the same blocks.
     const charts = [...readme.matchAll(/!\[[^\]]*\]\(([^)]+\.svg)\)/g)].map((m) => m[1]);

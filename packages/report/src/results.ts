@@ -63,7 +63,8 @@ export interface GradcheckStageResult extends StageHeader {
   /** ε of batch norm in the checked nets (absent in results written before it was recorded). */
   eps?: number;
   passed: boolean;
-  nets: { hidden: number[]; batchNorm: boolean; passed: boolean; checks: GradcheckEntry[] }[];
+  /** bnPlacement: present only for batch norm after the ReLU. */
+  nets: { hidden: number[]; batchNorm: boolean; bnPlacement?: 'after'; passed: boolean; checks: GradcheckEntry[] }[];
 }
 
 /** A trial with its full history (curves, σ study). */

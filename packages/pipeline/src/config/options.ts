@@ -64,6 +64,8 @@ export function formatValue(name: string, value: OptionValue): string {
 export function valueLabel(name: string, value: OptionValue): string {
   const o = studyOption(name);
   if (name === 'net' || name === 'batchNorm') return formatValue(name, value);
+  const named = o && 'choiceLabels' in o ? o.choiceLabels?.[String(value)] : undefined;
+  if (named !== undefined) return named;
   return `${o?.label ?? name} = ${formatValue(name, value)}`;
 }
 

@@ -2,9 +2,10 @@
 // cost) of every listed net on the real prepared data: the first `dims` dimensions of the first
 // `samples` training images. Runs in-process (it is small). A relative error above the threshold
 // fails the stage (no result written).
-import { engineIdentity, gradcheck as engineGradcheck } from '@bnlab/engine';
+import { engineIdentity, gradcheck as engineGradcheck, type BnPlacement } from '@bnlab/engine';
 import { chart, gradcheckChart, paragraph, sci, uniqueSlugs, type DataStageResult, type GradcheckStageResult } from '@bnlab/report';
 import { BnlabError } from '../errors.js';
+import { valueLabel } from '../config/options.js';
 import type { PreparedDataset } from '../data/index.js';
 import type { Net } from '../config/types.js';
 import { stageHeader, upstreamResult, type StageEnv } from '../stages/context.js';
@@ -15,8 +16,11 @@ import type { Kind } from './kind.js';
 /** The gradient check computes in float64 with the reference kernel, whatever kernel trials use. */
 export const GRADCHECK_KERNEL = 'ts-f64';
 
+/** A checked net: batch norm after the ReLU is checked as a net of its own. */
+export type CheckedNet = Net & { bnPlacement?: 'after' };
+
 export interface GradcheckSettings {
-  nets: Net[];
+  nets: CheckedNet[];
   threshold: number;
   h: number;
   dims: number;
@@ -38,9 +42,10 @@ export function runGradcheck(env: StageEnv, stage: string, s: GradcheckSettings,
   const nets = s.nets.map((net) => {
     const r = engineGradcheck({
       x, y, n: s.samples, d: s.dims, K: data.K,
-      hidden: [...net.hidden], batchNorm: net.batchNorm, lambda: s.lambda, eps: s.eps, h: s.h, threshold: s.threshold, seed: s.seed,
+      hidden: [...net.hidden], batchNorm: net.batchNorm, bnPlacement: net.bnPlacement ?? 'before', lambda: s.lambda, eps: s.eps, h: s.h, threshold: s.threshold, seed: s.seed,
     });
-    return { name: `${net.name}, ${net.batchNorm ? 'BN' : 'no BN'}`, hidden: [...net.hidden], batchNorm: net.batchNorm, passed: r.passed, checks: r.checks };
+    const placement = net.bnPlacement ? { bnPlacement: net.bnPlacement } : {};
+    return { name: checkedName(net), hidden: [...net.hidden], batchNorm: net.batchNorm, ...placement, passed: r.passed, checks: r.checks };
   });
   const result: GradcheckStageResult = {
     ...stageHeader(env, stage, GRADCHECK_KERNEL, engineIdentity(GRADCHECK_KERNEL)),
@@ -68,6 +73,16 @@ export function runGradcheck(env: StageEnv, stage: string, s: GradcheckSettings,
 
 const PARAMETER_NAME = { W: 'W', b: 'b', gamma: 'γ', beta: 'β' } as const;
 
+/** "3-layer, BN", or "3-layer, BN after ReLU" when other placements are checked too (labels from the option list). */
+function bnName(net: CheckedNet): string {
+  if (!net.batchNorm) return 'no BN';
+  return net.bnPlacement ? valueLabel('bnPlacement', net.bnPlacement) : 'BN';
+}
+
+function checkedName(net: CheckedNet): string {
+  return `${net.name}, ${bnName(net)}`;
+}
+
 export function gradcheckSentence(g: GradcheckStageResult, names: string[]): string {
   const checks = g.nets.flatMap((n, i) => n.checks.map((c) => ({ ...c, net: names[i] ?? `[${n.hidden.join(', ')}]` })));
   if (checks.length === 0) return 'No gradient checks were run.';
@@ -90,6 +105,10 @@ export const gradcheck: Kind<GradcheckSettings, GradcheckStageResult> = {
     properties: {
       nets: { ...NET_LIST_SCHEMA, description: 'Nets to check (default: every net of defaults.nets).' },
       batchNorm: { ...BATCH_NORM_LIST_SCHEMA, description: 'With and/or without batch norm (default both).' },
+      bnPlacement: {
+        description: "Batch norm's placements to check, each a net of its own: before (on the scores) and/or after the ReLU (default [before]).",
+        type: 'array', items: { enum: ['before', 'after'] }, minItems: 1, uniqueItems: true,
+      },
       threshold: { description: 'Largest accepted relative error (default 1e-6).', type: 'number', exclusiveMinimum: 0 },
       h: { description: 'Centred-difference step (default 1e-5).', type: 'number', exclusiveMinimum: 0 },
       dims: { description: 'Input dimensions used, the first ones (default 20).', type: 'integer', minimum: 1, maximum: 4096, limitHint: 'the first dimensions of the input; 20 checks every layer' },
@@ -102,7 +121,13 @@ export const gradcheck: Kind<GradcheckSettings, GradcheckStageResult> = {
   resolve(raw, ctx) {
     const names = (raw.nets as string[] | undefined) ?? ctx.netNames;
     const bns = (raw.batchNorm as boolean[] | undefined) ?? [false, true];
-    const nets = names.flatMap((n, i) => bns.map((bn) => ctx.net(n, bn, raw.nets ? ['nets', i] : [])));
+    const placements = (raw.bnPlacement as BnPlacement[] | undefined) ?? ['before'];
+    const nets = names.flatMap((n, i) =>
+      bns.flatMap((bn): CheckedNet[] => {
+        const net = ctx.net(n, bn, raw.nets ? ['nets', i] : []);
+        return bn ? placements.map((p) => (p === 'after' ? { ...net, bnPlacement: 'after' as const } : net)) : [net];
+      }),
+    );
     const t = ctx.defaultTraining();
     const dims = (raw.dims as number | undefined) ?? 20;
     if (dims > ctx.dimensions) ctx.problem(['dims'], `${dims} > ${ctx.dimensions}, the input dimensions of the data set`);
@@ -136,7 +161,8 @@ export const gradcheck: Kind<GradcheckSettings, GradcheckStageResult> = {
     return outcome;
   },
   section(r, ctx) {
-    const names = (ctx.stage.settings as GradcheckSettings).nets.map((n) => `${n.name}, ${n.batchNorm ? 'BN' : 'no BN'}`);
+    const nets = (ctx.stage.settings as GradcheckSettings).nets;
+    const names = nets.map(checkedName);
     const [file] = uniqueSlugs([r.stage], ctx.files);
     const sentence = gradcheckSentence(r, names);
     return {
@@ -145,7 +171,7 @@ export const gradcheck: Kind<GradcheckSettings, GradcheckStageResult> = {
           `Relative error ‖g_a − g_n‖ / (‖g_a‖ + ‖g_n‖) between the analytic gradient and a centred-difference numerical one (h = ${sci(r.h)}), on the first ${r.dims} input dimensions of ${r.samples} samples, λ = ${sci(r.lambda)}${r.eps !== undefined ? `, ε = ${sci(r.eps)}` : ''}; threshold ${sci(r.threshold)}.`,
           sentence,
         ),
-        chart(`${file}.svg`, 'Gradient check: relative error per layer and parameter, with and without batch norm, against the threshold', gradcheckChart(r, ctx.document, file)),
+        chart(`${file}.svg`, 'Gradient check: relative error per layer and parameter, with and without batch norm, against the threshold', gradcheckChart(r, ctx.document, file, nets.map(bnName))),
         {
           type: 'file',
           file: `${file}.csv`,

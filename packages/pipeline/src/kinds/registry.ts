@@ -7,8 +7,9 @@ import type { Kind } from './kind.js';
 import { refine } from './refine.js';
 import { report } from './report.js';
 import { search } from './search.js';
+import { summary } from './summary.js';
 
-export const KINDS: readonly Kind[] = [gradcheck, grid, search, refine, evaluate, report];
+export const KINDS: readonly Kind[] = [gradcheck, grid, search, refine, evaluate, summary, report];
 
 export function kindOf(name: string): Kind | undefined {
   return KINDS.find((k) => k.name === name);

@@ -37,4 +37,21 @@ describe('storeCheckLine', () => {
     expect(storeCheckLine(ws)).toBe(`trials: corrupt ${a.hash}`);
     expect(existsSync(file)).toBe(true); // hashing never deletes: the stage's run does
   });
+
+  it("the report's line changes when a record is added or retrained (its meta), not when nothing changed", () => {
+    const dir = trialStoreDir(ws);
+    writeRecord(dir, record(1));
+    const one = storeCheckLine(ws, true);
+    expect(one).toMatch(/^trials: sound; 1 records [0-9a-f]{64}$/);
+    expect(storeCheckLine(ws, true)).toBe(one);
+    const b = record(2);
+    writeRecord(dir, b);
+    const two = storeCheckLine(ws, true);
+    expect(two).toMatch(/^trials: sound; 2 records /);
+    writeRecord(dir, { ...b, meta: { ...b.meta, computeSeconds: 2 } }); // the same trial retrained
+    const retrained = storeCheckLine(ws, true);
+    expect(retrained).not.toBe(two);
+    writeRecord(dir, b);
+    expect(storeCheckLine(ws, true)).toBe(two);
+  });
 });

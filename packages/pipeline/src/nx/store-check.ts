@@ -5,17 +5,34 @@
 // the record deletes and retrains it, and once the store is sound the hash is the old one again (the
 // stages are cache hits as before). Only the corrupt ones are named: records being added by a run
 // must not change any stage's hash.
+//
+// The report reads the records' meta too (compute time), which retraining an identical trial changes
+// without changing any result.json: its line (`withRecords`) adds a digest of every record's checksum.
+// Read when Nx hashes the report, after the stages before it ran; a glob of the record files would
+// not do, as Nx lists the workspace's files once, when the run starts, so the records a run adds
+// would reach the report's hash only on the next run (a cache miss for nothing).
+import { createHash } from 'node:crypto';
 import { trialStoreDir, listRecords, readRecord } from '../trials/store.js';
 
-/** `trials: sound` or `trials: corrupt <hash> …` for the workspace's one trial store (read-only). */
-export function storeCheckLine(workspaceRoot: string): string {
+/**
+ * `trials: sound` or `trials: corrupt <hash> …` for the workspace's one trial store (read-only);
+ * `withRecords`: then `; <n> records <sha256 of their hashes and checksums>`.
+ */
+export function storeCheckLine(workspaceRoot: string, withRecords = false): string {
   const dir = trialStoreDir(workspaceRoot);
-  const corrupt = listRecords(dir).filter((hash) => {
+  const corrupt: string[] = [];
+  const digest = createHash('sha256');
+  const hashes = listRecords(dir).sort();
+  for (const hash of hashes) {
+    let record;
     try {
-      return readRecord(dir, hash, () => undefined, false) === undefined;
+      record = readRecord(dir, hash, () => undefined, false);
     } catch {
-      return true; // unreadable
+      record = undefined; // unreadable
     }
-  });
-  return corrupt.length === 0 ? 'trials: sound' : `trials: corrupt ${corrupt.join(' ')}`;
+    if (record === undefined) corrupt.push(hash);
+    else digest.update(`${hash} ${record.checksum}\n`);
+  }
+  const line = corrupt.length === 0 ? 'trials: sound' : `trials: corrupt ${corrupt.join(' ')}`;
+  return withRecords ? `${line}; ${hashes.length - corrupt.length} records ${digest.digest('hex')}` : line;
 }

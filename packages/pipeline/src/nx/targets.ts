@@ -54,8 +54,8 @@ export const SOURCE_INPUTS: readonly string[] = [
 /** Prints the corrupt trial records of every profile (none: one `sound` line each); see store-check.ts. */
 export const STORE_CHECK = 'node packages/pipeline/dist/nx/store-check-main.js';
 
-/** Every profile's trial records (the report's provenance reads their meta). */
-export const TRIAL_RECORDS = '{workspaceRoot}/results/trials/**/*.json';
+/** The same, with a digest of every record (the report's provenance reads their meta). */
+export const STORE_RECORDS = `${STORE_CHECK} --records`;
 
 /** Builds what the stages run (WebAssembly kernels, then TypeScript): the root build script. */
 export const COMPILE_TARGET = 'compile';
@@ -105,11 +105,11 @@ export function stageTarget(studies: Record<string, ResolvedStudy>, stage: strin
   // Upstream results, transitively (a change two stages up reaches this one even if the middle
   // stage's result were unchanged, which it cannot be, but it keeps the rule obviously safe).
   else inputs.push({ dependentTasksOutputFiles: '**/result.json', transitive: true });
-  // A corrupt trial record must be repaired, not served around from the cache.
-  if (stage !== 'data' && stage !== 'gradcheck') inputs.push({ runtime: STORE_CHECK });
-  // The report also sums compute time from the trial records' meta, which retraining identical
-  // trials changes without changing any result.json.
-  if (isReport) inputs.push(TRIAL_RECORDS);
+  // A corrupt trial record must be repaired, not served around from the cache. The report also sums
+  // compute time from the records' meta, which retraining identical trials changes without changing
+  // any result.json (see store-check.ts).
+  if (isReport) inputs.push({ runtime: STORE_RECORDS });
+  else if (stage !== 'data' && stage !== 'gradcheck') inputs.push({ runtime: STORE_CHECK });
   return {
     executor: 'nx:run-commands',
     options: { command: `${BNLAB} run ${stage}` },

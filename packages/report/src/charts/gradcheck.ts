@@ -23,15 +23,16 @@ interface Row {
   zero: boolean;
 }
 
-export function gradcheckChart(result: GradcheckStageResult, document: ReportDocument, idPrefix = 'gradcheck'): string {
+/** `bnNames`: each net's batch-norm label when it is not just BN / no BN ("BN after ReLU"). */
+export function gradcheckChart(result: GradcheckStageResult, document: ReportDocument, idPrefix = 'gradcheck', bnNames: readonly string[] = []): string {
   const positive = result.nets.flatMap((n) => n.checks.map((c) => c.relativeError)).filter((e) => e > 0);
   const low = Math.min(result.threshold, ...positive);
   const high = Math.max(result.threshold, ...positive);
   const floor = 10 ** (Math.floor(Math.log10(low)) - 1);
-  const rows: Row[] = result.nets.flatMap((net) =>
+  const rows: Row[] = result.nets.flatMap((net, i) =>
     net.checks.map((c) => ({
       depth: depthLabel(net),
-      bn: bnLabel(net),
+      bn: bnNames[i] ?? bnLabel(net),
       layer: c.layer,
       parameter: c.parameter,
       y: c.relativeError > 0 ? c.relativeError : floor,
