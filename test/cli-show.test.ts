@@ -62,7 +62,10 @@ describe.skipIf(!published)('bnlab show and compare on the published results', (
   it('--json: the stages with their conclusions, and one stage\'s tables with the raw numbers', async () => {
     const all = JSON.parse((await bnlab(['show', '--json'])).stdout);
     expect(all.profile).toBe('default');
-    expect(all.stages.map((s: any) => s.stage)).toEqual(['data', 'gradcheck', 'curves', 'coarse', 'fine', 'final', 'sigma', 'learning-rate', 'report']);
+    expect(all.stages.map((s: any) => s.stage)).toEqual([
+      'data', 'gradcheck', 'curves', 'coarse', 'fine', 'final', 'sigma', 'learning-rate',
+      'width-depth', 'lambda', 'bn-placement', 'dropout', 'jitter', 'combine', 'best', 'improvements', 'report',
+    ]);
     const one = JSON.parse((await bnlab(['show', 'final', '--json'])).stdout);
     const t = one.stages[0].tables[0];
     expect(t.file).toBe('final.csv');

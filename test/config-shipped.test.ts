@@ -45,7 +45,9 @@ describe('experiments.yaml', () => {
     const stage = (name: string) => s.stages.find((x) => x.name === name)!;
     const settings = (name: string) => stage(name).settings as Record<string, any>;
     expect(s.stages.map((x) => `${x.name}:${x.kind}`)).toEqual([
-      'gradcheck:gradcheck', 'curves:grid', 'coarse:search', 'fine:refine', 'final:evaluate', 'sigma:grid', 'learning-rate:grid', 'report:report',
+      'gradcheck:gradcheck', 'curves:grid', 'coarse:search', 'fine:refine', 'final:evaluate', 'sigma:grid', 'learning-rate:grid',
+      'width-depth:grid', 'lambda:grid', 'bn-placement:grid', 'dropout:grid', 'jitter:grid', 'combine:search', 'best:evaluate', 'improvements:summary',
+      'report:report',
     ]);
     // The reference: n_s = 2250 updates on 45000 images, batch 100 (5 epochs); λ = 0.005; η in [1e-5, 1e-1].
     expect(settings('curves').base.training).toEqual({
@@ -67,5 +69,25 @@ describe('experiments.yaml', () => {
     expect(lr.factors[0].values.length).toBeGreaterThanOrEqual(4);
     expect(lr.seeds.length).toBeGreaterThanOrEqual(3);
     expect(s.data).toEqual({ dataset: 'cifar10', validation: 0.1, finalValidation: 0.02 });
+    // The gradient check covers batch norm after the ReLU (issue 16).
+    expect(settings('gradcheck').nets.filter((n: any) => n.bnPlacement === 'after').map((n: any) => n.name)).toEqual(['3-layer', '9-layer']);
+  });
+
+  it('its improvement study: a wider and a deeper net, λ, BN placement, dropout on the wide net, jitter, ≥ 3 seeds; the best ≥ 10 seeds', () => {
+    for (const profile of ['default', 'fashion-mnist']) {
+      const s = loadStudies(file, {})[profile];
+      const settings = (name: string) => s.stages.find((x) => x.name === name)!.settings as Record<string, any>;
+      const grids = ['width-depth', 'lambda', 'bn-placement', 'dropout', 'jitter'];
+      for (const g of grids) expect(settings(g).seeds.length, g).toBeGreaterThanOrEqual(3);
+      const nets = settings('width-depth').nets as Record<string, number[]>;
+      expect(Object.values(nets).some((h) => h.length === 2 && h.every((w) => w >= 150))).toBe(true);
+      expect(Object.values(nets).some((h) => h.length > 2)).toBe(true);
+      expect(settings('lambda').factors[0].values.length).toBeGreaterThanOrEqual(5);
+      expect(settings('bn-placement').factors[0].values).toEqual(['before', 'after']);
+      expect(settings('dropout').base.net.hidden.every((w: number) => w >= 150)).toBe(true);
+      expect(settings('jitter').factors.map((f: any) => f.name)).toEqual(['jitterFlip', 'jitterShift']);
+      expect(settings('best').seeds.length).toBeGreaterThanOrEqual(10);
+      expect(settings('improvements')).toMatchObject({ compare: grids, best: 'best', reference: { accuracy: 0.5366 } });
+    }
   });
 });

@@ -10,11 +10,16 @@ import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { Ajv } from 'ajv';
 import { hashOf } from '../packages/pipeline/src/util/canonical-json.js';
+import { loadStudy } from '../packages/pipeline/src/config/load.js';
+import { stageNames } from '../packages/pipeline/src/config/stages.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cifar10Dir as dataDir, cifar10Records } from './helpers/cifar10.js';
 
 const repo = fileURLToPath(new URL('..', import.meta.url));
 const bin = path.join(repo, 'packages/pipeline/bin/bnlab.js');
+const smoke = loadStudy(path.join(repo, 'experiments.yaml'), 'smoke');
+/** The improvement study's stages (issue 16): run here after the reference's. */
+const IMPROVEMENTS = ['width-depth', 'lambda', 'bn-placement', 'dropout', 'jitter', 'combine', 'best', 'improvements'];
 const schemas = path.join(repo, 'packages/pipeline/schemas');
 
 let ws: string;
@@ -96,14 +101,15 @@ describe('bnlab run -c smoke, stage by stage', () => {
     expect(by.coarse.trials).toMatchObject({ known: true, total: 4, stored: 0, missing: 4 });
     expect(by.fine.trials).toMatchObject({ known: false, total: 4 });
     // curves 2 nets × 2 BN × 2 seeds, coarse 4, fine 2 × 2, final 2 × 2, sigma 3 × 4 × 1, learning-rate 2 × 2 × 2 × 1
-    // (each stage counts its own: learning-rate's η_max = 0.1 trials are curves' seed-1 trials, trained once).
-    expect(plan.trialsLeft).toBe(8 + 4 + 4 + 4 + 12 + 8);
+    // (each stage counts its own: learning-rate's η_max = 0.1 trials are curves' seed-1 trials, trained once);
+    // then width-depth 3 nets, lambda 2, bn-placement 2, dropout 2, jitter 2 × 2, combine 2, best 2 seeds, one seed each.
+    expect(plan.trialsLeft).toBe(8 + 4 + 4 + 4 + 12 + 8 + (3 + 2 + 2 + 2 + 4 + 2 + 2));
     expect(plan.trialsUnknown).toBe(true);
 
     // The time estimate: coarse's 4 trials of the 3-layer net (batch 50, n_s 6, one cycle, 2 points),
     // worked out here from the data's sizes, at the plan's rate, shared by its workers.
     const e = plan.estimate;
-    expect(Object.keys(e.stages)).toEqual(['curves', 'coarse', 'fine', 'final', 'sigma', 'learning-rate']);
+    expect(Object.keys(e.stages)).toEqual(['curves', 'coarse', 'fine', 'final', 'sigma', 'learning-rate', ...IMPROVEMENTS.filter((x) => x !== 'improvements')]);
     const { train, validation, test } = result('data').preparations[0].splits;
     const macs = 3072 * 50 + 50 * 50 + 50 * 10;
     const work = macs * (3 * 12 * 50 + 3 * (train + validation) + train + validation + test);
@@ -120,7 +126,10 @@ describe('bnlab run -c smoke, stage by stage', () => {
     expect(r.stdout).toMatch(/gradient check: 4 images × 20 dims/);
     const g = result('gradcheck');
     expect(g.passed).toBe(true);
-    expect(g.nets).toHaveLength(4);
+    // 2 nets × (no BN, BN before the ReLU, BN after it)
+    expect(g.nets.map((n: any) => [n.hidden.length + 1, n.batchNorm, n.bnPlacement ?? 'before'])).toEqual([
+      [3, false, 'before'], [3, true, 'before'], [3, true, 'after'], [9, false, 'before'], [9, true, 'before'], [9, true, 'after'],
+    ]);
   });
 
   it('coarse: --max-trials stops early without a result, the re-run trains only the rest', async () => {
@@ -211,8 +220,8 @@ describe('bnlab run -c smoke, stage by stage', () => {
     result('curves');
   });
 
-  it('fine and final complete; every result matches its schema', async () => {
-    for (const stage of ['fine', 'final', 'learning-rate']) {
+  it('fine, final and the improvement study complete; every result matches its schema', async () => {
+    for (const stage of ['fine', 'final', 'learning-rate', ...IMPROVEMENTS]) {
       const r = await bnlab(['run', stage, '-c', 'smoke']);
       expect(r.exitCode, `${stage}: ${r.stderr}`).toBe(0);
       result(stage);
@@ -225,6 +234,10 @@ describe('bnlab run -c smoke, stage by stage', () => {
     expect(final.groups.map((g: any) => g.runs.length)).toEqual([2, 2]);
     expect(result('sigma').groups).toHaveLength(12);
     expect(result('curves').groups.map((g: any) => g.name)).toEqual(['3-layer, no BN', '3-layer, BN', '9-layer, no BN', '9-layer, BN']);
+    expect(result('bn-placement').groups.map((g: any) => g.name)).toEqual(['BN before ReLU', 'BN after ReLU']);
+    const summary = result('improvements');
+    expect(summary.comparisons.map((c: any) => c.stage)).toEqual(['width-depth', 'lambda', 'bn-placement', 'dropout', 'jitter']);
+    expect(summary.best.runs.map((r: any) => r.accuracy)).toEqual(result('best').groups[0].runs.map((r: any) => r.accuracy));
   });
 
   it('report: renders report/smoke/ from the results, with a manifest matching its schema', async () => {
@@ -286,7 +299,7 @@ describe('bnlab run -c smoke, stage by stage', () => {
       const plan = JSON.parse(r.stdout);
       expect(plan.stages[0]).toMatchObject({ stage: 'data', result: 'stale' });
       expect(plan.stages[0].reason).toMatch(/^the 'main' data now has fingerprint [0-9a-f]{12}…, not eeeeeeeeeeee…$/);
-      expect(plan.stagesToRun).toEqual(['data', 'gradcheck', 'curves', 'coarse', 'fine', 'final', 'sigma', 'learning-rate', 'report']);
+      expect(plan.stagesToRun).toEqual(stageNames(smoke));
       expect(plan.trialsUnknown).toBe(true);
     } finally {
       writeFileSync(file, good);

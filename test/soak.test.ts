@@ -9,6 +9,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { execa, execaSync } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadStudy } from '../packages/pipeline/src/config/load.js';
+import { stageNames } from '../packages/pipeline/src/config/stages.js';
 import { storeCheckLine } from '../packages/pipeline/src/nx/store-check.js';
 import { rng } from '../packages/report/src/testing/fixture.js';
 import { copyWorkspace, removeWorkspace, repo } from './helpers/nx-workspace.js';
@@ -20,7 +22,7 @@ const nxBin = path.join(repo, 'node_modules/nx/dist/bin/nx.js');
 const run = describe;
 const KILLS = Number(process.env.BNLAB_SOAK_KILLS ?? 5);
 const SEED = Number(process.env.BNLAB_SOAK_SEED ?? 17);
-const STAGES = ['data', 'gradcheck', 'curves', 'coarse', 'fine', 'final', 'sigma', 'report'];
+const STAGES = stageNames(loadStudy(path.join(repo, 'experiments.yaml'), 'smoke'));
 const canUnshare = execaSync('unshare', ['--pid', '--fork', '--mount-proc', 'true'], { reject: false }).exitCode === 0;
 
 const env = (ws: string) => ({

@@ -42,6 +42,7 @@ describe('summary', () => {
     const same = group('base', [0.4, 0.41]);
     expect(summaryConclusions({ ...header, comparisons: [{ stage: 'x', baseline: same, best: same }] })).toEqual([
       "No improvement beat its baseline on validation accuracy ('x').",
+      "The best test accuracy reached: 40.50 ± 0.71 % over 2 runs ('x': base; the highest mean validation accuracy, 40.50 %), the best run 41.00 %.",
     ]);
   });
 
@@ -54,7 +55,20 @@ describe('summary', () => {
     };
     const last = summaryConclusions(r).at(-1)!;
     expect(last).toBe(
-      "The best test accuracy reached: 52.00 ± 2.00 % over 3 runs ('best': wide, BN, λ = 0.01), the best run 54.00 %; +10.00 pp over the baseline 3-layer, BN of 'widths' (42.00 ± 2.00 %; 95 % CI [+5.47, +14.53] pp); the reference's net: 53.66 % (−1.66 pp).",
+      "The best test accuracy reached: 52.00 ± 2.00 % over 3 runs ('best': wide, BN, λ = 0.01; the highest mean validation accuracy, 52.00 %), the best run 54.00 %; +10.00 pp over the baseline 3-layer, BN of 'widths' (42.00 ± 2.00 %; 95 % CI [+5.47, +14.53] pp); the reference's net: 53.66 % (−1.66 pp).",
+    );
+  });
+
+  it('takes the best reached by validation accuracy: a combination that did worse than one improvement is said so', () => {
+    const r: SummaryResult = {
+      ...header,
+      comparisons: [{ stage: 'widths', baseline: group('3-layer', [0.40, 0.42, 0.44]), best: group('wide', [0.46, 0.48, 0.50], 0.02) }],
+      best: { stage: 'best', ...group('wide, dropout = 0.2', [0.47, 0.47, 0.47], 0) },
+    };
+    const lines = summaryConclusions(r);
+    expect(lines.at(-2)).toMatch(/^The best test accuracy reached: 48\.00 ± 2\.00 % over 3 runs \('widths': wide; the highest mean validation accuracy, 50\.00 %\)/);
+    expect(lines.at(-1)).toBe(
+      "The best combination ('best': wide, dropout = 0.2) reached 47.00 ± 0.00 % test over 3 runs, 47.00 % validation: below wide of 'widths', so combining the improvements did not pay off here.",
     );
   });
 });

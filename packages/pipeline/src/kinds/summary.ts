@@ -100,18 +100,27 @@ export function summaryConclusions(r: SummaryResult): string[] {
       );
     }
   }
-  if (r.best) {
-    const b = sample(r.best.name, r.best.runs);
-    const max = Math.max(...b.values.test);
-    let line = `The best test accuracy reached: ${acc(b)} over ${plural(b.values.test.length, 'run')} ('${r.best.stage}': ${r.best.name}), the best run ${pct(max)} %`;
+  // The best reached: the highest mean validation accuracy among every improvement's best and the
+  // best combination (the test set picks nothing), its test accuracy beside the first baseline and the reference.
+  const candidates = [...r.comparisons.map((c) => ({ stage: c.stage, ...c.best })), ...(r.best ? [r.best] : [])];
+  if (candidates.length > 0) {
+    const top = bestByValidation(candidates);
+    const b = sample(top.name, top.runs);
+    let line = `The best test accuracy reached: ${acc(b)} over ${plural(b.values.test.length, 'run')} ('${top.stage}': ${top.name}; the highest mean validation accuracy, ${pct(b.summary.validation.mean)} %), the best run ${pct(Math.max(...b.values.test))} %`;
     const base = r.comparisons[0];
-    if (base) {
+    if (base && !(top.stage === base.stage && top.name === base.baseline.name)) {
       const a = sample(base.baseline.name, base.baseline.runs);
       const w = welch(a.values.test, b.values.test);
       line += `; ${pp(w.diff)} pp over the baseline ${base.baseline.name} of '${base.stage}' (${acc(a)}; ${interval(w)}${noise(w)})`;
     }
     if (r.reference) line += `; ${r.reference.label}: ${pct(r.reference.accuracy)} % (${pp(b.summary.test.mean - r.reference.accuracy)} pp)`;
     out.push(`${line}.`);
+    if (r.best && top !== candidates.at(-1)) {
+      const c = sample(r.best.name, r.best.runs);
+      out.push(
+        `The best combination ('${r.best.stage}': ${r.best.name}) reached ${acc(c)} test over ${plural(c.values.test.length, 'run')}, ${pct(c.summary.validation.mean)} % validation: below ${top.name} of '${top.stage}', so combining the improvements did not pay off here.`,
+      );
+    }
   }
   return out;
 }
