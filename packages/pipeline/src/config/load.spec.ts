@@ -55,7 +55,7 @@ describe('loadStudy errors: one located line each', () => {
 
   it('unknown kind, unknown option and a value out of its range, with did-you-mean', () => {
     expect(errorsOf(lines('version: 1', 'stages:', '  hunt:', '    kind: serach'))).toEqual([
-      "experiments.yaml:4:11 stages.hunt.kind: must be one of gradcheck, grid, search, refine, evaluate, report (did you mean 'search'?)",
+      "experiments.yaml:4:11 stages.hunt.kind: must be one of gradcheck, grid, search, refine, evaluate, summary, report (did you mean 'search'?)",
     ]);
     // Every engine option, then the pipeline's own, in list order.
     const options = [...TRAINING_OPTIONS.map((o) => o.name), 'net', 'batchNorm', 'sigma', 'nsEpochs', 'nsUpdates'].join(', ');

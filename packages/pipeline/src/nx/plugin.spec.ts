@@ -28,7 +28,10 @@ describe('createNodesV2', () => {
     expect(file).toBe('experiments.yaml');
     const project = projects!['.'];
     expect(project.name).toBe('pipeline');
-    expect(Object.keys(project.targets!)).toEqual(['compile', 'data', 'gradcheck', 'curves', 'coarse', 'fine', 'final', 'sigma', 'learning-rate', 'report', 'all']);
+    expect(Object.keys(project.targets!)).toEqual([
+      'compile', 'data', 'gradcheck', 'curves', 'coarse', 'fine', 'final', 'sigma', 'learning-rate',
+      'width-depth', 'lambda', 'bn-placement', 'dropout', 'jitter', 'combine', 'best', 'improvements', 'report', 'all',
+    ]);
     expect(Object.keys(project.targets!.coarse.configurations!)).toEqual(['default', 'smoke', 'fashion-mnist']);
   });
 

@@ -29,9 +29,9 @@ describe('study limits', () => {
 
   it("refuse a net too large for a trial's memory, naming the stage and net", () => {
     const wide = `[${Array(64).fill(4096).join(', ')}]`;
-    const study = smokeWith((t) => t.replace('  nets:\n', `  nets:\n    wide: ${wide}\n`).replace('        seeds: 2\n', `        seeds: 2\n        vary: { net: [wide] }\n`).replace('        batch: 50\n', '        batch: 4096\n'));
+    const study = smokeWith((t) => t.replace('  nets:\n', `  nets:\n    huge: ${wide}\n`).replace('        seeds: 2\n', `        seeds: 2\n        vary: { net: [huge] }\n`).replace('        batch: 50\n', '        batch: 4096\n'));
     const problems = studyLimitProblems(study);
     expect(trialBytes({ hidden: Array(64).fill(4096) }, 3072, 4096)).toBeGreaterThan(MAX_TRIAL_BYTES);
-    expect(problems.some((p) => p.startsWith("stages.curves: net 'wide' [4096, 4096") && p.includes('MiB per trial; the limit is 256 MiB'))).toBe(true);
+    expect(problems.some((p) => p.startsWith("stages.curves: net 'huge' [4096, 4096") && p.includes('MiB per trial; the limit is 256 MiB'))).toBe(true);
   });
 });
