@@ -4,7 +4,8 @@
 // changes one digit of a stored record (bit rot); then one run to the end. Every stage result must be
 // byte-identical to an uninterrupted run's, every changed record reported as corrupt (and nothing
 // else), and the store must hold no corrupt record, no temp file and no lock. The kill moments and
-// the records changed come from a seeded PRNG (BNLAB_SOAK_SEED, default 17); BNLAB_SOAK_KILLS
+// the records changed come from a seeded PRNG (BNLAB_SOAK_SEED, default 17); each round first deletes
+// half the records and every result, so that it has work to be killed in; BNLAB_SOAK_KILLS
 // (default 5) makes it a longer soak: the closing note of issue 17 ran it with 24.
 import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -32,6 +33,17 @@ const env = (ws: string) => ({
   NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false', FORCE_COLOR: '0',
 });
 const results = (ws: string) => Object.fromEntries(STAGES.map((s) => [s, readFileSync(path.join(ws, 'results/smoke', s, 'result.json'), 'utf8')]));
+/** Deletes each stored record with probability ½, and every stage result; the hashes deleted. */
+function forget(ws: string, random: () => number): string[] {
+  rmSync(path.join(ws, 'results/smoke'), { recursive: true, force: true });
+  const dir = path.join(ws, 'results/trials');
+  if (!existsSync(dir)) return [];
+  const files = readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => /[0-9a-f]{64}\.json$/.test(f)).sort();
+  const gone = files.filter(() => random() < 0.5);
+  for (const f of gone) rmSync(path.join(dir, f));
+  return gone.map((f) => path.basename(f, '.json'));
+}
+
 /** Changes one digit of a stored record's result (bit rot); its hash, or undefined when the store is empty. */
 function flipDigit(ws: string, random: () => number): string | undefined {
   const dir = path.join(ws, 'results/trials');
@@ -65,26 +77,38 @@ run(`random-kill soak: ${KILLS} SIGKILLs of the smoke study (seed ${SEED})`, () 
   });
 
   it('leaves byte-identical results, no corrupt record, no temp file, no lock', async () => {
+    const t0 = Date.now();
     const ref = await execa(process.execPath, [bin, 'run', 'all', '-c', 'smoke'], { cwd: plain, env: env(plain), reject: false });
+    // Kill moments spread over a whole uninterrupted run (a fixed window missed the training once the
+    // study grew: every kill came before the first trial).
+    const span = Date.now() - t0;
     expect(ref.exitCode, ref.stderr).toBe(0);
     const reference = results(plain);
 
     const random = rng(SEED); // the kill schedule is reproducible from the seed
     const log: string[] = [];
     let corruptLines = 0;
+    let killed = 0;
     const flipped = new Set<string>();
     const reported = new Set<string>();
     const count = (out: string | undefined) => {
       for (const m of (out ?? '').matchAll(/([0-9a-f]{64})\.json is corrupt/g)) reported.add(m[1]);
       corruptLines += (out ?? '').split('\n').filter((l) => l.includes('is corrupt')).length;
     };
+    // A digit changes every fifth round, or the first round after that whose store has records.
+    let flipDue = false;
+    const flip = () => {
+      const hash = flipDigit(ws, random);
+      if (hash) flipped.add(hash);
+      flipDue = hash === undefined;
+    };
     for (let k = 0; k < KILLS; k++) {
-      if (k % 5 === 2) {
-        const hash = flipDigit(ws, random);
-        if (hash) flipped.add(hash);
-      }
+      // Work for every round: half the records and every result go, as if the study had grown (else
+      // after the first complete run each round would only re-read a complete store).
+      for (const hash of forget(ws, random)) if (!reported.has(hash)) flipped.delete(hash);
+      if (k % 5 === 2 || flipDue) flip();
       const how = k % 4 === 3 && canUnshare ? 'pid-namespace' : k % 8 === 1 ? 'nx-pair' : k % 4 === 1 ? 'nx' : 'bnlab';
-      const after = 300 + Math.floor(random() * 6000);
+      const after = 300 + Math.floor(random() * span);
       const nxRun: [string, string[]] = [process.execPath, [nxBin, 'run', 'pipeline:all', '-c', 'smoke', '--outputStyle=static']];
       const cmds: [string, string[]][] =
         how === 'nx' ? [nxRun]
@@ -111,8 +135,10 @@ run(`random-kill soak: ${KILLS} SIGKILLs of the smoke study (seed ${SEED})`, () 
       const rs = await Promise.all(children);
       clearTimeout(timer);
       for (const r of rs) count(r.all);
+      if (rs.some((r) => r.signal === 'SIGKILL' || (how === 'pid-namespace' && r.exitCode !== 0))) killed++;
       log.push(`${how} killed after ${after} ms: exit ${rs.map((r) => r.exitCode ?? r.signal).join('/')}`);
     }
+    if (flipped.size === 0) flip(); // the kills all came before any record was stored
     const last = await execa(process.execPath, [bin, 'run', 'all', '-c', 'smoke'], { cwd: ws, env: env(ws), reject: false, all: true });
     expect(last.exitCode, `${log.join('\n')}\n${last.all}`).toBe(0);
     count(last.all);
@@ -120,11 +146,12 @@ run(`random-kill soak: ${KILLS} SIGKILLs of the smoke study (seed ${SEED})`, () 
     const got = results(ws);
     const diffs = STAGES.filter((s) => got[s] !== reference[s] && s !== 'report');
     console.log(
-      `soak (seed ${SEED}): ${KILLS} kills; ${log.join('; ')}; digits changed in ${flipped.size} records, ` +
+      `soak (seed ${SEED}): ${KILLS} rounds within an uninterrupted run's ${(span / 1000).toFixed(1)} s, ${killed} killed mid-run; ${log.join('; ')}; digits changed in ${flipped.size} records, ` +
         `corrupt entries reported ${corruptLines} (${reported.size} records, all repaired); stage diffs ${diffs.length}`,
     );
     expect(diffs, log.join('\n')).toEqual([]);
     // Every changed record is caught, and nothing else is: a kill never leaves a corrupt record.
+    expect(flipped.size).toBeGreaterThan(0);
     expect([...reported].sort()).toEqual([...flipped].sort());
     expect(storeCheckLine(ws)).toBe('trials: sound');
     expect(leftovers(path.join(ws, 'results'))).toEqual([]);
