@@ -8,7 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
-import { loadStudy } from '../packages/pipeline/src/config/load.js';
+import { shippedStudy } from './helpers/study.js';
 import { stageNames } from '../packages/pipeline/src/config/stages.js';
 
 const repo = fileURLToPath(new URL('..', import.meta.url));
@@ -114,7 +114,7 @@ describe.skipIf(!published)('bnlab show and compare on the published results', (
   });
 
   it('one line, exit 1, for an unknown stage or profile count', async () => {
-    const STAGE_LIST = stageNames(loadStudy(path.join(repo, 'experiments.yaml'))).join(', ');
+    const STAGE_LIST = stageNames(shippedStudy('default')).join(', ');
     for (const [args, line] of [
       [['show', 'finl'], `bnlab: show: unknown stage 'finl' (did you mean 'fine'?) (stages: ${STAGE_LIST})`],
       [['compare', '-c', 'default', '-c', 'fashion-mnist', 'corse'], `bnlab: compare: unknown stage 'corse' (did you mean 'coarse'?) (stages: ${STAGE_LIST})`],

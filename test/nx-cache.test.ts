@@ -6,19 +6,10 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadStudy } from '../packages/pipeline/src/config/load.js';
-import { stageNames } from '../packages/pipeline/src/config/stages.js';
 import { cifar10Dir as dataDir } from './helpers/cifar10.js';
-import { copyWorkspace, nx, removeWorkspace, repo, tasks } from './helpers/nx-workspace.js';
+import { copyWorkspace, nx, removeWorkspace, tasks } from './helpers/nx-workspace.js';
+import { downstream, SMOKE_STAGES as STAGES } from './helpers/study.js';
 
-const smoke = loadStudy(path.join(repo, 'experiments.yaml'), 'smoke');
-const STAGES = stageNames(smoke);
-/** The stage and every stage that reads it, directly or not (the report reads every stage). */
-const downstream = (stage: string): string[] => {
-  const out = new Set([stage]);
-  for (const s of smoke.stages) if (s.dependsOn.some((d) => out.has(d))) out.add(s.name);
-  return STAGES.filter((s) => out.has(s));
-};
 const ids = (stages: string[]) => stages.map((s) => `pipeline:${s}:smoke`).sort();
 /** Stage tasks only (not `pipeline:compile`, the build they depend on, nor the `all` no-op). */
 const stageTasks = (list: string[]) => list.filter((t) => t !== 'pipeline:compile' && t !== 'pipeline:all:smoke').sort();

@@ -10,14 +10,12 @@ import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { Ajv } from 'ajv';
 import { hashOf } from '../packages/pipeline/src/util/canonical-json.js';
-import { loadStudy } from '../packages/pipeline/src/config/load.js';
-import { stageNames } from '../packages/pipeline/src/config/stages.js';
+import { SMOKE_STAGES } from './helpers/study.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cifar10Dir as dataDir, cifar10Records } from './helpers/cifar10.js';
 
 const repo = fileURLToPath(new URL('..', import.meta.url));
 const bin = path.join(repo, 'packages/pipeline/bin/bnlab.js');
-const smoke = loadStudy(path.join(repo, 'experiments.yaml'), 'smoke');
 /** The improvement study's stages (issue 16): run here after the reference's. */
 const IMPROVEMENTS = ['width-depth', 'lambda', 'bn-placement', 'dropout', 'jitter', 'combine', 'best', 'improvements'];
 const schemas = path.join(repo, 'packages/pipeline/schemas');
@@ -299,7 +297,7 @@ describe('bnlab run -c smoke, stage by stage', () => {
       const plan = JSON.parse(r.stdout);
       expect(plan.stages[0]).toMatchObject({ stage: 'data', result: 'stale' });
       expect(plan.stages[0].reason).toMatch(/^the 'main' data now has fingerprint [0-9a-f]{12}…, not eeeeeeeeeeee…$/);
-      expect(plan.stagesToRun).toEqual(stageNames(smoke));
+      expect(plan.stagesToRun).toEqual(SMOKE_STAGES);
       expect(plan.trialsUnknown).toBe(true);
     } finally {
       writeFileSync(file, good);

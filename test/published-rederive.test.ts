@@ -10,14 +10,14 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { afterAll, describe, expect } from 'vitest';
-import { loadStudy } from '../packages/pipeline/src/config/load.js';
 import { stageNames } from '../packages/pipeline/src/config/stages.js';
+import { shippedStudy } from './helpers/study.js';
 import { realCifar10 } from './helpers/cifar10.js';
 import { CIFAR10_SUBSET, FASHION_MNIST, itWith } from './helpers/requires.js';
 
 const repo = fileURLToPath(new URL('..', import.meta.url));
 const bin = path.join(repo, 'packages/pipeline/bin/bnlab.js');
-const STAGES = stageNames(loadStudy(path.join(repo, 'experiments.yaml')));
+const STAGES = stageNames(shippedStudy('default'));
 const temps: string[] = [];
 afterAll(() => temps.forEach((d) => rmSync(d, { recursive: true, force: true })));
 

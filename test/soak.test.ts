@@ -12,12 +12,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { execa, execaSync } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadStudy } from '../packages/pipeline/src/config/load.js';
-import { stageNames } from '../packages/pipeline/src/config/stages.js';
 import { storeCheckLine } from '../packages/pipeline/src/nx/store-check.js';
 import { rng } from '../packages/report/src/testing/fixture.js';
 import { copyWorkspace, removeWorkspace, repo } from './helpers/nx-workspace.js';
 import { cifar10Dir as dataDir } from './helpers/cifar10.js';
+import { SMOKE_STAGES } from './helpers/study.js';
 
 const bin = path.join(repo, 'packages/pipeline/bin/bnlab.js');
 const nxBin = path.join(repo, 'node_modules/nx/dist/bin/nx.js');
@@ -25,7 +24,7 @@ const nxBin = path.join(repo, 'node_modules/nx/dist/bin/nx.js');
 const run = describe;
 const KILLS = Number(process.env.BNLAB_SOAK_KILLS ?? 5);
 const SEED = Number(process.env.BNLAB_SOAK_SEED ?? 17);
-const STAGES = stageNames(loadStudy(path.join(repo, 'experiments.yaml'), 'smoke'));
+const STAGES = SMOKE_STAGES;
 const canUnshare = execaSync('unshare', ['--pid', '--fork', '--mount-proc', 'true'], { reject: false }).exitCode === 0;
 
 const env = (ws: string) => ({
