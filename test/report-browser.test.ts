@@ -27,6 +27,23 @@ const charts = readdirSync(published).filter((f) => f.endsWith('.svg')).sort();
 // failure names the chart, table or label. They run inside Chromium: self-contained, no imports.
 
 /** Axes without tick labels, overlapping labels and labels cut by the edge, in every top-level <svg>. */
+/**
+ * A screenshot (for people to look at; the checks read the DOM), retried: headless Chromium now and
+ * then answers "Protocol error (Page.captureScreenshot): Unable to capture screenshot" right after a
+ * resize on a loaded machine (seen once in a full run; puppeteer/puppeteer#5341 is the same error).
+ */
+async function shoot(take: () => Promise<unknown>, tries = 3): Promise<void> {
+  for (let i = 1; ; i++) {
+    try {
+      await take();
+      return;
+    } catch (err) {
+      if (i >= tries || !/Unable to capture screenshot/.test(String(err))) throw err;
+      await new Promise((r) => setTimeout(r, 250 * i));
+    }
+  }
+}
+
 function chartProblems(): string[] {
   const problems: string[] = [];
   for (const svg of Array.from(document.querySelectorAll('svg')).filter((s) => !s.ownerSVGElement)) {
@@ -146,11 +163,11 @@ describeWith([NEEDS_CHROMIUM], 'the published report in headless Chromium', () =
     describe(`${width} px wide`, () => {
       it('report.html: tables keep numbers whole, the page never scrolls sideways, the charts read', async () => {
         const page = await open('report.html', width);
-        await page.screenshot({ path: path.join(shots, `report-${width}.png`), fullPage: true });
-        await page.screenshot({ path: path.join(shots, `report-${width}-top.png`) });
+        await shoot(() => page.screenshot({ path: path.join(shots, `report-${width}.png`), fullPage: true }));
+        await shoot(() => page.screenshot({ path: path.join(shots, `report-${width}-top.png`) }));
         const tables = page.locator('table');
         for (let i = 0; i < (await tables.count()); i++) {
-          await tables.nth(i).screenshot({ path: path.join(shots, `report-${width}-table-${i + 1}.png`) });
+          await shoot(() => tables.nth(i).screenshot({ path: path.join(shots, `report-${width}-table-${i + 1}.png`) }));
         }
         const { problems, titleLines } = await page.evaluate(pageProblems);
         const inline = await page.evaluate(chartProblems);
@@ -164,7 +181,7 @@ describeWith([NEEDS_CHROMIUM], 'the published report in headless Chromium', () =
         // A standalone SVG keeps its own size; the window is cut to it for the screenshot.
         const height = await page.evaluate(() => Math.ceil(document.documentElement.getBoundingClientRect().height));
         await page.setViewportSize({ width, height: Math.max(height, 100) });
-        await page.screenshot({ path: path.join(shots, `${file.replace(/\.svg$/, '')}-${width}.png`) });
+        await shoot(() => page.screenshot({ path: path.join(shots, `${file.replace(/\.svg$/, '')}-${width}.png`) }));
         const problems = await page.evaluate(chartProblems);
         await page.close();
         expect(problems).toEqual([]);
