@@ -13,6 +13,7 @@ import path from 'node:path';
 import { execa, execaSync } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { storeCheckLine } from '../packages/pipeline/src/nx/store-check.js';
+import { listRecords, recordPath } from '../packages/pipeline/src/trials/store.js';
 import { rng } from '../packages/report/src/testing/fixture.js';
 import { copyWorkspace, removeWorkspace, repo } from './helpers/nx-workspace.js';
 import { cifar10Dir as dataDir } from './helpers/cifar10.js';
@@ -36,25 +37,23 @@ const results = (ws: string) => Object.fromEntries(STAGES.map((s) => [s, readFil
 function forget(ws: string, random: () => number): string[] {
   rmSync(path.join(ws, 'results/smoke'), { recursive: true, force: true });
   const dir = path.join(ws, 'results/trials');
-  if (!existsSync(dir)) return [];
-  const files = readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => /[0-9a-f]{64}\.json$/.test(f)).sort();
-  const gone = files.filter(() => random() < 0.5);
-  for (const f of gone) rmSync(path.join(dir, f));
-  return gone.map((f) => path.basename(f, '.json'));
+  const gone = listRecords(dir).filter(() => random() < 0.5);
+  for (const hash of gone) rmSync(recordPath(dir, hash));
+  return gone;
 }
 
 /** Changes one digit of a stored record's result (bit rot); its hash, or undefined when the store is empty. */
 function flipDigit(ws: string, random: () => number): string | undefined {
   const dir = path.join(ws, 'results/trials');
-  if (!existsSync(dir)) return undefined;
-  const files = readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => /[0-9a-f]{64}\.json$/.test(f)).sort();
-  if (files.length === 0) return undefined;
-  const file = path.join(dir, files[Math.floor(random() * files.length)]);
+  const hashes = listRecords(dir);
+  if (hashes.length === 0) return undefined;
+  const hash = hashes[Math.floor(random() * hashes.length)];
+  const file = recordPath(dir, hash);
   const text = readFileSync(file, 'utf8');
   const at = text.indexOf('"validation":0.') + '"validation":0.'.length;
   if (at < '"validation":0.'.length || !/[0-9]/.test(text[at])) return undefined;
   writeFileSync(file, text.slice(0, at) + String((Number(text[at]) + 1) % 10) + text.slice(at + 1));
-  return path.basename(file, '.json');
+  return hash;
 }
 
 function leftovers(dir: string): string[] {

@@ -3,7 +3,7 @@ export { renderStudyReport, reportBlocks, sectionBlocks, conclusionBlocks, type 
 export { blockFiles, renderMarkdown, renderHtml, renderHtmlFragment, heading, paragraph, list, warning, table, chart, type Block } from './blocks.js';
 export type { Table, CsvValue } from './tables.js';
 export {
-  factorComparisons, comparisonSentence, chanceSentences, bestValueSentences, groupsTable, comparisonsTable, groupSample, uniqueSlugs, verdict,
+  factorComparisons, comparisonSentence, chanceSentences, intervalText, bestValueSentences, groupsTable, comparisonsTable, groupSample, uniqueSlugs, verdict,
   CHANCE_MARGIN, type Factor, type FactorGroup, type FactorRun, type FactorValue, type FactorComparison,
 } from './factors.js';
 export { sample, SPLITS, type Sample, type SplitName } from './groups.js';

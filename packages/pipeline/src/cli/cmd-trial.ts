@@ -11,7 +11,8 @@ Shows one trial from the workspace's trial store (results/trials/<hash[0:2]>/<ha
 every profile): its configuration, data and engine, its final accuracy, cost and loss on the training,
 validation and test splits, how long it took, and its curves — accuracy, cost and the learning
 rate against the update — as plain-text charts. The prefix is any number of the hash's first hex
-digits (as \`bnlab plan\` and the run's lines show them); an unknown or ambiguous one is an error.
+digits (as \`bnlab plan\` and the run's lines show them); an unknown or ambiguous one is an error,
+and so is a record that fails its checks (a changed digit): it is named, never shown.
 
 Options:
   --json      print {file, hash, identity, result, meta} on stdout (the record as stored)

@@ -5,7 +5,7 @@
 import { engineIdentity, gradcheck as engineGradcheck, type BnPlacement } from '@bnlab/engine';
 import { chart, gradcheckChart, paragraph, sci, uniqueSlugs, type DataStageResult, type GradcheckStageResult } from '@bnlab/report';
 import { BnlabError } from '../errors.js';
-import { valueLabel } from '../config/options.js';
+import { formatValue, valueLabel } from '../config/options.js';
 import type { PreparedDataset } from '../data/index.js';
 import type { Net } from '../config/types.js';
 import { stageHeader, upstreamResult, type StageEnv } from '../stages/context.js';
@@ -73,10 +73,9 @@ export function runGradcheck(env: StageEnv, stage: string, s: GradcheckSettings,
 
 const PARAMETER_NAME = { W: 'W', b: 'b', gamma: 'γ', beta: 'β' } as const;
 
-/** "3-layer, BN", or "3-layer, BN after ReLU" when other placements are checked too (labels from the option list). */
+/** "no BN", "BN", or "BN after ReLU" for a net checked with batch norm after the ReLU (labels from the option list). */
 function bnName(net: CheckedNet): string {
-  if (!net.batchNorm) return 'no BN';
-  return net.bnPlacement ? valueLabel('bnPlacement', net.bnPlacement) : 'BN';
+  return net.bnPlacement ? valueLabel('bnPlacement', net.bnPlacement) : formatValue('batchNorm', net.batchNorm);
 }
 
 function checkedName(net: CheckedNet): string {

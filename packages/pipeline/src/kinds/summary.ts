@@ -6,7 +6,7 @@
 // aggregated from the upstream results alone, so it is current exactly when they are.
 import type { OptionValue } from '@bnlab/engine';
 import {
-  paragraph, pct, pctMeanStd, plural, pp, sample, table, uniqueSlugs, welch, type Block, type Sample, type Split3, type Welch,
+  intervalText, mean, paragraph, pct, pctMeanStd, plural, pp, sample, table, uniqueSlugs, welch, type Block, type Sample, type Split3, type Welch,
 } from '@bnlab/report';
 import { stageHeader } from '../stages/context.js';
 import type { EvaluateResult } from './evaluate.js';
@@ -41,22 +41,27 @@ export interface SummaryResult {
   reference?: { accuracy: number; label: string };
 }
 
-const meanOf = (g: SummaryGroup, split: keyof Split3) => g.runs.reduce((s, r) => s + r.accuracy[split], 0) / g.runs.length;
-
 /** The group with the highest mean validation accuracy (the first of equals). */
 export function bestByValidation<G extends SummaryGroup>(groups: readonly G[]): G {
-  return groups.reduce((b, g) => (meanOf(g, 'validation') > meanOf(b, 'validation') ? g : b), groups[0]);
+  const validation = (g: G) => mean(g.runs.map((r) => r.accuracy.validation));
+  return groups.reduce((b, g) => (validation(g) > validation(b) ? g : b), groups[0]);
 }
 
-const runsOf = (runs: readonly { seed: number; accuracy: Split3; diverged: boolean }[]) => runs.map(({ seed, accuracy, diverged }) => ({ seed, accuracy, diverged }));
-
 function gridGroups(r: GridResult): SummaryGroup[] {
-  return r.groups.map((g) => ({ name: g.name, values: g.values, runs: runsOf(g.runs.map((x) => ({ seed: x.seed, ...x.result }))) }));
+  return r.groups.map((g) => ({
+    name: g.name,
+    values: g.values,
+    runs: g.runs.map((x) => ({ seed: x.seed, accuracy: x.result.accuracy, diverged: x.result.diverged })),
+  }));
 }
 
 function evaluateGroups(r: EvaluateResult): SummaryGroup[] {
   const shown = valuesText(Object.fromEntries(Object.entries(r.values).filter(([k]) => k !== 'net' && k !== 'batchNorm')));
-  return r.groups.map((g) => ({ name: shown ? `${g.name}, ${shown}` : g.name, values: r.values, runs: runsOf(g.runs) }));
+  return r.groups.map((g) => ({
+    name: shown ? `${g.name}, ${shown}` : g.name,
+    values: r.values,
+    runs: g.runs.map(({ seed, accuracy, diverged }) => ({ seed, accuracy, diverged })),
+  }));
 }
 
 /** A comparison computed: the test accuracies of baseline and best and the Welch interval of best − baseline. */
@@ -75,8 +80,10 @@ export function gains(r: SummaryResult): Gain[] {
   });
 }
 
-const acc = (s: Sample) => `${pctMeanStd(s.summary.test.mean, s.values.test.length > 1 ? s.summary.test.std : NaN)} %`;
-const interval = (w: Welch) => (w.interval ? `95 % CI [${pp(w.interval.lo)}, ${pp(w.interval.hi)}] pp` : 'no interval with one seed');
+/** Test accuracy, mean ± sample std (no std for one run), in percent without the unit. */
+const testCell = (s: Sample) => pctMeanStd(s.summary.test.mean, s.values.test.length > 1 ? s.summary.test.std : NaN);
+const acc = (s: Sample) => `${testCell(s)} %`;
+const interval = (w: Welch) => (w.interval ? `95 % CI ${intervalText(w.interval.lo, w.interval.hi)}` : 'no interval with one seed');
 const noise = (w: Welch) => (w.interval === null ? ' (one seed: may be noise)' : w.withinNoise ? ', within noise' : '');
 
 /** The computed sentences: the largest gain, the best accuracy next to the baseline and the reference. */
@@ -193,8 +200,8 @@ export const summary: Kind<SummarySettings, SummaryResult> = {
         header: ['stage', 'baseline', 'best', 'baseline test (%)', 'best test (%)', 'gain (pp)', '95 % interval (pp)'],
         align: ['l', 'l', 'l', 'r', 'r', 'r', 'r'],
         rows: rows.map((g) => [
-          g.stage, g.baseline.label, g.same ? '(the baseline)' : g.best.label, acc(g.baseline).replace(' %', ''), acc(g.best).replace(' %', ''),
-          pp(g.welch.diff), g.welch.interval ? `[${pp(g.welch.interval.lo)}, ${pp(g.welch.interval.hi)}]` : '—',
+          g.stage, g.baseline.label, g.same ? '(the baseline)' : g.best.label, testCell(g.baseline), testCell(g.best),
+          pp(g.welch.diff), g.welch.interval ? intervalText(g.welch.interval.lo, g.welch.interval.hi).replace(/ pp$/, '') : '—',
         ]),
         csvHeader: ['stage', 'baseline', 'best', 'baseline_runs', 'baseline_test_mean', 'best_runs', 'best_test_mean', 'gain', 'gain_low', 'gain_high'],
         csvRows: rows.map((g) => [

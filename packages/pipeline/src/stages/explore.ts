@@ -1,7 +1,7 @@
 // What `bnlab show`, `bnlab compare` and `bnlab run`'s headline read: a stage's state (as `bnlab plan`
 // judges it) and, when current, its kind's computed conclusions and tables, from the same
 // `stageSection` the report renders. Nothing here computes a number or a label of its own.
-import type { DataStageResult, Table } from '@bnlab/report';
+import type { DataStageResult, ReportDocument, Table } from '@bnlab/report';
 import { findStage } from '../config/stages.js';
 import { resultState, upstreamResult, type StageEnv } from './context.js';
 import { planStudy, type StagePlan } from './plan.js';
@@ -32,9 +32,8 @@ export function showStudy(env: StageEnv): StageShown[] {
         shown.run = `bnlab run ${p.stage} -c ${env.study.profile}`;
         return shown;
       }
-      const stage = findStage(env.study, p.stage);
-      if (!stage || data.state !== 'current') return shown;
-      const section = stageSection(env, stage, upstreamResult<Record<string, unknown>>(env, p.stage), { data: data.value as DataStageResult, document, files });
+      if (data.state !== 'current') return shown;
+      const section = sectionOf(env, p.stage, data.value as DataStageResult, document, files);
       if (section) {
         shown.conclusions = section.conclusions;
         shown.tables = section.blocks.flatMap((b) => (b.type === 'table' ? [b.table] : []));
@@ -47,12 +46,14 @@ export function showStudy(env: StageEnv): StageShown[] {
 /** A stage's headline: its first computed conclusion (undefined for a stage without one). */
 export function stageHeadline(env: StageEnv, stage: string): string | undefined {
   const data = resultState(env, 'data');
-  const s = findStage(env.study, stage);
-  if (!s || data.state !== 'current') return undefined;
-  return withDocument((document) => {
-    const section = stageSection(env, s, upstreamResult<Record<string, unknown>>(env, stage), { data: data.value as DataStageResult, document, files: new Set(REPORT_FILES) });
-    return section?.conclusions[0];
-  });
+  if (data.state !== 'current') return undefined;
+  return withDocument((document) => sectionOf(env, stage, data.value as DataStageResult, document, new Set(REPORT_FILES))?.conclusions[0]);
+}
+
+/** A declared stage's report section from its result (undefined for `data` and kinds without one). */
+function sectionOf(env: StageEnv, name: string, data: DataStageResult, document: ReportDocument, files: Set<string>) {
+  const stage = findStage(env.study, name);
+  return stage ? stageSection(env, stage, upstreamResult<Record<string, unknown>>(env, name), { data, document, files }) : undefined;
 }
 
 /** A Markdown cell as plain text: the inline marks (`code`, **bold**, [label](file)) dropped. */

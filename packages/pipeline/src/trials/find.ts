@@ -1,8 +1,9 @@
-// Finding a trial record by a prefix of its hash, in the workspace's trial store (results/trials/).
+// Finding a trial record by a prefix of its hash, in the workspace's trial store (results/trials/),
+// checked as every reader checks it (schema, hash, checksum): a corrupt record is named, never shown.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { TrialRecord } from './executor.js';
-import { listRecords, recordPath, trialStoreDir } from './store.js';
+import { listRecords, recordPath, recordProblem, trialStoreDir } from './store.js';
 
 export interface FoundTrial {
   file: string;
@@ -21,11 +22,15 @@ export function findTrial(workspace: string, prefix: string): FoundTrial | { err
     return { error: `trial: '${p}' is ambiguous: ${hashes.length} trials start with it (${shown}${hashes.length > 5 ? ', …' : ''}); give more digits` };
   }
   const file = recordPath(dir, hashes[0]);
-  let record: TrialRecord;
+  const shown = path.relative(workspace, file);
+  let value: unknown;
   try {
-    record = JSON.parse(readFileSync(file, 'utf8')) as TrialRecord;
+    value = JSON.parse(readFileSync(file, 'utf8'));
   } catch (err) {
-    return { error: `trial: ${path.relative(workspace, file)} is not readable JSON (${(err as Error).message})` };
+    return { error: `trial: ${shown} is not readable JSON (${(err as Error).message})` };
   }
-  return { file, record };
+  // Read-only: the next run deletes and recomputes a corrupt record.
+  const problem = recordProblem(value, hashes[0]);
+  if (problem !== undefined) return { error: `trial: ${shown} is corrupt: ${problem}; the next run deletes and recomputes it` };
+  return { file, record: value as TrialRecord };
 }
