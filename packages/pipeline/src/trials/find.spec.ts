@@ -2,21 +2,10 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { TrialRecord } from './executor.js';
+import { tinyRecord } from './testing.js';
 import { findTrial } from './find.js';
-import { trialHash } from './identity.js';
 import { recordPath, sealRecord, trialStoreDir, writeRecord } from './store.js';
 
-const record = (seed: number): TrialRecord => {
-  const identity = { config: { seed }, preparation: 'main', dataFingerprint: 'a'.repeat(64), engine: 'bnlab-engine/1+ts-f64' };
-  const acc = { train: 0.5, validation: 0.25, test: 0.125 };
-  return {
-    hash: trialHash(identity),
-    identity,
-    result: { accuracy: acc, cost: acc, loss: acc, history: [], diverged: false },
-    meta: { computeSeconds: 1, host: 'h', finishedAt: '2026-01-01T00:00:00.000Z', worker: 'local#1' },
-  };
-};
 
 let ws: string;
 beforeEach(() => {
@@ -26,7 +15,7 @@ afterEach(() => rmSync(ws, { recursive: true, force: true }));
 
 describe('findTrial', () => {
   it('finds a record by a prefix of its hash, and names one whose digit was changed instead of showing it', () => {
-    const r = record(1);
+    const r = tinyRecord(1);
     writeRecord(trialStoreDir(ws), r);
     const found = findTrial(ws, r.hash.slice(0, 8));
     expect(found).toEqual({ file: recordPath(trialStoreDir(ws), r.hash), record: sealRecord(r) });
